@@ -1,0 +1,92 @@
+"""Checks at the public edge: errors name what was expected and what came.
+
+Works on NumPy arrays and torch tensors alike (anything with ``.shape`` and
+``.dtype``), so both backends share one set of messages.
+"""
+
+from ._tree import DIRECTIONS
+
+
+def _dtype_name(x):
+    return str(x.dtype).replace("torch.", "")
+
+
+def check_sequence(xs, name="xs"):
+    """``xs`` must be a floating (T, B, D) array with T, B, D >= 1."""
+    if not hasattr(xs, "shape") or not hasattr(xs, "dtype"):
+        raise TypeError(f"{name} must be an array of shape (T, B, D); got {type(xs).__name__}")
+    if len(xs.shape) != 3:
+        raise ValueError(
+            f"{name} must have shape (T, B, D) (time-major, like torch.nn with batch_first=False); "
+            f"got {len(xs.shape)}-D shape {tuple(xs.shape)}"
+        )
+    if _dtype_name(xs) not in ("float32", "float64"):
+        raise TypeError(f"{name} must be float32 or float64; got dtype {_dtype_name(xs)}")
+    if min(xs.shape) < 1:
+        raise ValueError(f"{name} must have T, B, D >= 1; got shape {tuple(xs.shape)}")
+
+
+def check_shape(x, expected, name, dtype_like=None):
+    """``x.shape`` must equal ``expected``; with ``dtype_like``, dtypes must match too."""
+    if not hasattr(x, "shape"):
+        raise TypeError(f"{name} must be an array of shape {tuple(expected)}; got {type(x).__name__}")
+    if tuple(x.shape) != tuple(expected):
+        raise ValueError(f"{name} must have shape {tuple(expected)}; got {tuple(x.shape)}")
+    if dtype_like is not None and _dtype_name(x) != _dtype_name(dtype_like):
+        raise TypeError(
+            f"{name} must have the dtype of xs ({_dtype_name(dtype_like)}); got {_dtype_name(x)}. "
+            "Convert explicitly: mixed precision is never promoted silently."
+        )
+
+
+def check_params(params, xs, shapes_of, bias_key):
+    """Validate a parameter tree against ``xs`` and return ``(L, num_directions, H)``.
+
+    ``shapes_of(D_in, H)`` gives the expected ``{name: shape}`` of one direction;
+    H is read from the length of the bias ``bias_key`` of the first layer.
+    """
+    if not isinstance(params, (list, tuple)) or not params:
+        raise TypeError(
+            "params must be a non-empty list of layers, each a dict {'forward': {...}} or "
+            f"{{'forward': {{...}}, 'reverse': {{...}}}}; got {type(params).__name__}"
+        )
+    first = params[0]
+    if not isinstance(first, dict) or "forward" not in first:
+        got = sorted(first) if isinstance(first, dict) else type(first).__name__
+        raise TypeError(f"params[0] must be a dict with key 'forward' (and optionally 'reverse'); got {got}")
+    directions = [d for d in DIRECTIONS if d in first]
+    num_directions = len(directions)
+    bias = first["forward"].get(bias_key) if isinstance(first["forward"], dict) else None
+    if bias is None or not hasattr(bias, "shape") or len(bias.shape) != 1:
+        raise ValueError(f"params[0]['forward'] must hold a 1-D bias '{bias_key}' of shape (H,)")
+    H = bias.shape[0]
+    D_in = xs.shape[2]
+    for k, layer in enumerate(params):
+        if not isinstance(layer, dict) or sorted(layer) != sorted(directions):
+            got = sorted(layer) if isinstance(layer, dict) else type(layer).__name__
+            raise ValueError(f"params[{k}] must have directions {directions} like params[0]; got {got}")
+        for direction in directions:
+            p = layer[direction]
+            expected = shapes_of(D_in, H)
+            where = f"params[{k}]['{direction}']"
+            if not isinstance(p, dict) or sorted(p) != sorted(expected):
+                got = sorted(p) if isinstance(p, dict) else type(p).__name__
+                raise ValueError(f"{where} must have keys {sorted(expected)}; got {got}")
+            for key, shape in expected.items():
+                check_shape(p[key], shape, f"{where}['{key}']", dtype_like=xs)
+        D_in = num_directions * H
+    return len(params), num_directions, H
+
+
+def check_lengths(lengths, T, B):
+    """``lengths`` must be B integers in [1, T]; returns them as a tuple of ints."""
+    if not hasattr(lengths, "__len__") or len(lengths) != B:
+        got = len(lengths) if hasattr(lengths, "__len__") else type(lengths).__name__
+        raise ValueError(f"lengths must hold one length per sequence (B = {B}); got {got}")
+    values = [int(v) for v in lengths]
+    if any(v != float(w) for v, w in zip(values, lengths)):
+        raise TypeError(f"lengths must be integers; got {list(lengths)}")
+    bad = [v for v in values if not 1 <= v <= T]
+    if bad:
+        raise ValueError(f"every length must lie in [1, T = {T}]; got {bad}")
+    return tuple(values)

@@ -1,0 +1,1 @@
+"""Self-study exercises: checkers that explain what is wrong."""

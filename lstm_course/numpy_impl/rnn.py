@@ -1,0 +1,182 @@
+r"""The basic (Elman) RNN in NumPy, with backpropagation through time by hand.
+
+Equation (rnn-step) of the book, with a batch in rows:
+
+.. math:: h_t = \sigma(W_{hh} h_{t-1} + W_{xh} x_t + b_h)
+   \quad\Longleftrightarrow\quad
+   \texttt{h\_t = act(h\_prev @ W\_hh.T + x\_t @ W\_xh.T + b\_h)}
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .. import _validate
+from ._recurrence import stack_backward, stack_forward
+from .activations import ACTIVATIONS, activation_derivative, check_nonlinearity
+
+
+class RNNStepCache(NamedTuple):
+    """Values one RNN step keeps for its backward pass (after activation)."""
+
+    x_t: np.ndarray  # (B, D)
+    h_prev: np.ndarray  # (B, H)
+    h_t: np.ndarray  # (B, H)
+    p: dict
+    nonlinearity: str
+
+
+class RNNCache(NamedTuple):
+    """What :func:`rnn_forward` keeps for :func:`rnn_backward`."""
+
+    stack: object  # _recurrence.StackCache
+    params: list
+    nonlinearity: str
+
+
+def rnn_shapes(D, H):
+    """Expected parameter shapes of one RNN direction with input size D and hidden size H."""
+    return {"W_xh": (H, D), "W_hh": (H, H), "b_h": (H,)}
+
+
+def rnn_step_forward(x_t, h_prev, p, nonlinearity="tanh"):
+    r"""One RNN step, :math:`h_t = \sigma(W_{hh} h_{t-1} + W_{xh} x_t + b_h)`.
+
+    Parameters
+    ----------
+    x_t : ndarray, shape (B, D)
+    h_prev : ndarray, shape (B, H)
+    p : dict
+        ``W_xh (H, D)``, ``W_hh (H, H)``, ``b_h (H,)``.
+    nonlinearity : {"tanh", "relu"}
+
+    Returns
+    -------
+    h_t : ndarray, shape (B, H)
+    cache : RNNStepCache
+
+    See Also
+    --------
+    lstm_course.torch_impl.rnn_step_forward : the Torch twin.
+    """
+    z_h = h_prev @ p["W_hh"].T + x_t @ p["W_xh"].T + p["b_h"]  # (B, H)   eq. (rnn-step)
+    h_t = ACTIVATIONS[nonlinearity](z_h)
+    return h_t, RNNStepCache(x_t, h_prev, h_t, p, nonlinearity)
+
+
+def rnn_step_backward(dh_t, cache):
+    r"""Backward of :func:`rnn_step_forward`.
+
+    With :math:`\delta = \partial L/\partial z_h = dh_t \odot \sigma'(z_h)`:
+    :math:`dW_{xh} = \delta^\top x_t`, :math:`dW_{hh} = \delta^\top h_{t-1}`,
+    :math:`db_h = \sum_b \delta`, :math:`dx_t = \delta W_{xh}`,
+    :math:`dh_{t-1} = \delta W_{hh}`.
+
+    Parameters
+    ----------
+    dh_t : ndarray, shape (B, H)
+        Gradient of the loss with respect to ``h_t``. Not modified.
+    cache : RNNStepCache
+
+    Returns
+    -------
+    dx_t : ndarray, shape (B, D)
+    dh_prev : ndarray, shape (B, H)
+    grads : dict
+        ``W_xh (H, D)``, ``W_hh (H, H)``, ``b_h (H,)``.
+    """
+    x_t, h_prev, h_t, p, nonlinearity = cache
+    dz_h = dh_t * activation_derivative(h_t, nonlinearity)  # (B, H)
+    grads = {"W_xh": dz_h.T @ x_t, "W_hh": dz_h.T @ h_prev, "b_h": dz_h.sum(axis=0)}
+    return dz_h @ p["W_xh"], dz_h @ p["W_hh"], grads
+
+
+def _step(nonlinearity):
+    def step_forward(x_t, state, p):
+        h_t, cache = rnn_step_forward(x_t, state[0], p, nonlinearity)
+        return (h_t,), cache
+
+    return step_forward
+
+
+def _step_backward(d_state, cache):
+    dx_t, dh_prev, grads = rnn_step_backward(d_state[0], cache)
+    return dx_t, (dh_prev,), grads
+
+
+def rnn_forward(xs, params, h0=None, nonlinearity="tanh", lengths=None):
+    r"""Run a (stacked, optionally bidirectional) RNN over a batch of sequences.
+
+    Layer k reads the outputs of layer k-1,
+    :math:`h_t^{(k)} = \sigma(W_{hh}^{(k)} h_{t-1}^{(k)} + W_{xh}^{(k)} h_t^{(k-1)} + b_h^{(k)})`,
+    and a bidirectional layer concatenates ``[forward; reverse]`` features.
+
+    Parameters
+    ----------
+    xs : ndarray, shape (T, B, D)
+        Time-major input, float32 or float64.
+    params : list of dict
+        ``params[k]["forward"]`` (and ``["reverse"]``) hold ``W_xh (H, D_k)``,
+        ``W_hh (H, H)``, ``b_h (H,)``, with ``D_0 = D`` and
+        ``D_k = num_directions * H`` above. Same dtype as ``xs``.
+    h0 : ndarray, shape (L * num_directions, B, H), optional
+        Initial states, layer-major as in ``torch.nn.RNN``; zeros by default.
+    nonlinearity : {"tanh", "relu"}
+    lengths : sequence of int, shape (B,), optional
+        True lengths of padded sequences (``pack_padded_sequence`` semantics):
+        outputs at padded steps are zero, ``h_n`` is each sequence's state at
+        its own end, and the reverse direction starts there.
+
+    Returns
+    -------
+    out : ndarray, shape (T, B, num_directions * H)
+        Outputs of the last layer.
+    h_n : ndarray, shape (L * num_directions, B, H)
+    cache : RNNCache
+
+    See Also
+    --------
+    lstm_course.torch_impl.rnn_forward : the Torch twin.
+    rnn_backward : backpropagation through time.
+    """
+    _validate.check_sequence(xs)
+    check_nonlinearity(nonlinearity)
+    L, num_directions, H = _validate.check_params(params, xs, rnn_shapes, "b_h")
+    T, B, _ = xs.shape
+    if h0 is None:
+        h0 = np.zeros((L * num_directions, B, H), dtype=xs.dtype)
+    _validate.check_shape(h0, (L * num_directions, B, H), "h0 (L * num_directions, B, H)", dtype_like=xs)
+    if lengths is not None:
+        lengths = _validate.check_lengths(lengths, T, B)
+    out, (h_n,), stack = stack_forward(_step(nonlinearity), xs, params, (h0,), lengths)
+    return out, h_n, RNNCache(stack, params, nonlinearity)
+
+
+def rnn_backward(d_out, d_h_n, cache):
+    """Backpropagation through time for :func:`rnn_forward`.
+
+    Parameters
+    ----------
+    d_out : ndarray, shape (T, B, num_directions * H)
+        Gradient of the loss with respect to ``out``. Not modified.
+    d_h_n : ndarray, shape (L * num_directions, B, H), or None for zeros
+    cache : RNNCache
+
+    Returns
+    -------
+    d_xs : ndarray, shape (T, B, D)
+    d_h0 : ndarray, shape (L * num_directions, B, H)
+    grads : list of dict
+        Same structure as ``params``.
+    """
+    stack = cache.stack
+    x0 = stack.layer_inputs[0]
+    T, B = x0.shape[:2]
+    num_directions = len(stack.direction_caches[0])
+    L, H = len(cache.params), stack.hidden_size
+    _validate.check_shape(d_out, (T, B, num_directions * H), "d_out", dtype_like=x0)
+    if d_h_n is None:
+        d_h_n = np.zeros((L * num_directions, B, H), dtype=x0.dtype)
+    _validate.check_shape(d_h_n, (L * num_directions, B, H), "d_h_n", dtype_like=x0)
+    d_xs, (d_h0,), grads = stack_backward(_step_backward, d_out, (d_h_n,), stack, cache.params)
+    return d_xs, d_h0, grads

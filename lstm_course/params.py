@@ -1,0 +1,77 @@
+"""Random initial parameters, in the package's tree layout (NumPy; no torch needed)."""
+
+import numpy as np
+
+from ._tree import DIRECTIONS
+
+LSTM_GATES = ("f", "i", "c", "o")
+
+
+def _uniform(rng, bound, shape, dtype):
+    return rng.uniform(-bound, bound, size=shape).astype(dtype)
+
+
+def init_rnn_params(D, H, num_layers=1, bidirectional=False, rng=None, dtype=np.float64):
+    """Parameters of a (stacked, bidirectional) RNN, drawn like ``torch.nn.RNN``.
+
+    Every entry is uniform in ``[-1/sqrt(H), 1/sqrt(H)]``.
+
+    Parameters
+    ----------
+    D, H : int
+        Input and hidden sizes.
+    num_layers : int
+    bidirectional : bool
+    rng : numpy.random.Generator, optional
+        Explicit generator; ``default_rng(0)`` if omitted.
+    dtype : numpy dtype
+
+    Returns
+    -------
+    list of dict
+        ``params[k][direction]`` with ``W_xh (H, D_k)``, ``W_hh (H, H)``, ``b_h (H,)``.
+    """
+    rng = np.random.default_rng(0) if rng is None else rng
+    bound = 1.0 / np.sqrt(H)
+    directions = DIRECTIONS if bidirectional else DIRECTIONS[:1]
+    params, D_in = [], D
+    for _ in range(num_layers):
+        params.append({
+            direction: {
+                "W_xh": _uniform(rng, bound, (H, D_in), dtype),
+                "W_hh": _uniform(rng, bound, (H, H), dtype),
+                "b_h": _uniform(rng, bound, (H,), dtype),
+            }
+            for direction in directions
+        })
+        D_in = len(directions) * H
+    return params
+
+
+def init_lstm_params(D, H, num_layers=1, bidirectional=False, rng=None, dtype=np.float64, forget_bias=0.0):
+    """Parameters of a (stacked, bidirectional) LSTM.
+
+    Weights are uniform in ``[-1/sqrt(H), 1/sqrt(H)]`` as in ``torch.nn.LSTM``;
+    ``b_f`` is additionally shifted by ``forget_bias`` (1.0 is a common choice
+    that makes the cell remember by default).
+
+    Returns
+    -------
+    list of dict
+        ``params[k][direction]`` with ``W_f, W_i, W_c, W_o (H, D_k + H)`` acting
+        on ``[x_t, h_prev]`` and ``b_f, b_i, b_c, b_o (H,)``.
+    """
+    rng = np.random.default_rng(0) if rng is None else rng
+    bound = 1.0 / np.sqrt(H)
+    directions = DIRECTIONS if bidirectional else DIRECTIONS[:1]
+    params, D_in = [], D
+    for _ in range(num_layers):
+        layer = {}
+        for direction in directions:
+            p = {f"W_{g}": _uniform(rng, bound, (H, D_in + H), dtype) for g in LSTM_GATES}
+            p.update({f"b_{g}": _uniform(rng, bound, (H,), dtype) for g in LSTM_GATES})
+            p["b_f"] = p["b_f"] + np.asarray(forget_bias, dtype=dtype)
+            layer[direction] = p
+        params.append(layer)
+        D_in = len(directions) * H
+    return params

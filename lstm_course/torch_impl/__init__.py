@@ -1,0 +1,5 @@
+"""Torch twins of :mod:`lstm_course.numpy_impl`: the same maths on CPU or CUDA, gradients by autograd."""
+
+from .rnn import rnn_forward, rnn_step_forward
+
+__all__ = ["rnn_step_forward", "rnn_forward"]

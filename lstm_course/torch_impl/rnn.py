@@ -1,0 +1,79 @@
+r"""The basic RNN in Torch: the same maths as :mod:`lstm_course.numpy_impl.rnn`, on any device.
+
+.. math:: h_t = \sigma(W_{hh} h_{t-1} + W_{xh} x_t + b_h)
+"""
+
+import torch
+
+from .. import _validate
+from ..numpy_impl.activations import check_nonlinearity
+from ..numpy_impl.rnn import rnn_shapes
+from ._recurrence import stack_forward
+from ._checks import check_same_device
+
+_ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu}
+
+
+def rnn_step_forward(x_t, h_prev, p, nonlinearity="tanh"):
+    r"""One RNN step, :math:`h_t = \sigma(W_{hh} h_{t-1} + W_{xh} x_t + b_h)`.
+
+    Parameters
+    ----------
+    x_t : Tensor, shape (B, D)
+    h_prev : Tensor, shape (B, H)
+    p : dict of Tensor
+        ``W_xh (H, D)``, ``W_hh (H, H)``, ``b_h (H,)``.
+    nonlinearity : {"tanh", "relu"}
+
+    Returns
+    -------
+    h_t : Tensor, shape (B, H)
+
+    See Also
+    --------
+    lstm_course.numpy_impl.rnn_step_forward : the NumPy twin, with its backward.
+    """
+    z_h = h_prev @ p["W_hh"].T + x_t @ p["W_xh"].T + p["b_h"]  # (B, H)   eq. (rnn-step)
+    return _ACTIVATIONS[nonlinearity](z_h)
+
+
+def rnn_forward(xs, params, h0=None, nonlinearity="tanh", lengths=None):
+    """Run a (stacked, optionally bidirectional) RNN; gradients by autograd.
+
+    Parameters
+    ----------
+    xs : Tensor, shape (T, B, D)
+        float32 or float64, on any device.
+    params : list of dict of Tensor
+        As in :func:`lstm_course.numpy_impl.rnn_forward`; see
+        :func:`lstm_course.convert.to_tensors`. Same dtype and device as ``xs``.
+    h0 : Tensor, shape (L * num_directions, B, H), optional
+    nonlinearity : {"tanh", "relu"}
+    lengths : sequence of int, shape (B,), optional
+        ``pack_padded_sequence`` semantics, as in the NumPy twin.
+
+    Returns
+    -------
+    out : Tensor, shape (T, B, num_directions * H)
+    h_n : Tensor, shape (L * num_directions, B, H)
+
+    See Also
+    --------
+    lstm_course.numpy_impl.rnn_forward : the NumPy twin.
+    """
+    _validate.check_sequence(xs)
+    check_nonlinearity(nonlinearity)
+    L, num_directions, H = _validate.check_params(params, xs, rnn_shapes, "b_h")
+    check_same_device(xs, params)
+    T, B, _ = xs.shape
+    if h0 is None:
+        h0 = xs.new_zeros((L * num_directions, B, H))
+    _validate.check_shape(h0, (L * num_directions, B, H), "h0 (L * num_directions, B, H)", dtype_like=xs)
+    if lengths is not None:
+        lengths = _validate.check_lengths(lengths, T, B)
+
+    def step_forward(x_t, state, p):
+        return (rnn_step_forward(x_t, state[0], p, nonlinearity),)
+
+    out, (h_n,) = stack_forward(step_forward, xs, params, (h0,), lengths)
+    return out, h_n

@@ -1,0 +1,34 @@
+import numpy as np
+import pytest
+
+try:
+    import torch
+except ImportError:  # the NumPy half is tested without torch too
+    torch = None
+
+
+def _devices():
+    cuda = pytest.param(
+        "cuda",
+        marks=pytest.mark.skipif(
+            torch is None or not torch.cuda.is_available(), reason="no CUDA device on this machine"
+        ),
+    )
+    return ["cpu", cuda]
+
+
+DEVICES = _devices()
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(20261125)
+
+
+@pytest.fixture(autouse=True)
+def _no_tf32():
+    """GPU comparisons run in IEEE float32: TF32 keeps only 10 mantissa bits."""
+    if torch is not None and torch.cuda.is_available():
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+    yield
