@@ -1,1 +1,10 @@
-"""Self-study exercises: checkers that explain what is wrong."""
+"""Self-study exercises: checkers that return True or False, explain what is wrong, and never raise.
+
+Every checker takes the learner's function (or answer) and an optional
+``report`` callable (``print`` by default) that receives the explanation.
+"""
+
+from .rnn import check_rnn_step, check_rnn_step_backward
+from .shapes import SHAPE_QUESTION, check_rnn_shapes
+
+__all__ = ["check_rnn_step", "check_rnn_step_backward", "check_rnn_shapes", "SHAPE_QUESTION"]
