@@ -1,0 +1,41 @@
+r"""The readout :math:`\hat y_t = \sigma_{out}(W_{hy} h_t + b_y)` with softmax and cross-entropy."""
+
+import numpy as np
+
+
+def linear_forward(h, W_hy, b_y):
+    """Logits ``h @ W_hy.T + b_y``: h (..., H), W_hy (C, H), b_y (C,) -> (..., C)."""
+    return h @ W_hy.T + b_y
+
+
+def linear_backward(d_logits, h, W_hy):
+    """Gradients of :func:`linear_forward`: returns ``(dh, {"W_hy", "b_y"})``."""
+    d2, h2 = d_logits.reshape(-1, d_logits.shape[-1]), h.reshape(-1, h.shape[-1])
+    return d_logits @ W_hy, {"W_hy": d2.T @ h2, "b_y": d2.sum(axis=0)}
+
+
+def log_softmax(logits):
+    """Stable log-softmax over the last axis."""
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def softmax_cross_entropy(logits, targets):
+    r"""Mean cross-entropy :math:`-\frac1N\sum \log \mathrm{softmax}(z)_{y}` and its gradient.
+
+    Parameters
+    ----------
+    logits : ndarray, shape (..., C)
+    targets : int ndarray, shape (...)
+
+    Returns
+    -------
+    loss : float (nats)
+    d_logits : ndarray, shape (..., C)
+    """
+    logp = log_softmax(logits)
+    n = targets.size
+    picked = np.take_along_axis(logp, targets[..., None], axis=-1)[..., 0]
+    d_logits = np.exp(logp)
+    np.put_along_axis(d_logits, targets[..., None], np.take_along_axis(d_logits, targets[..., None], -1) - 1, -1)
+    return float(-picked.sum() / n), d_logits / n
