@@ -1,0 +1,86 @@
+"""Diagrams of the book, drawn with matplotlib so that they are code, not images.
+
+Each function returns the ``matplotlib.figure.Figure`` it drew.
+"""
+
+import matplotlib.pyplot as plt
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+COLOURS = {"x": "#cfe2f3", "h": "#fce5cd", "y": "#d9ead3", "r": "#ead1dc", "off": "#eeeeee"}
+
+
+def _node(ax, x, y, text, kind, w=0.8, h=0.55):
+    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.03",
+                                facecolor=COLOURS[kind], edgecolor="#444444", linewidth=1))
+    ax.text(x, y, text, ha="center", va="center", fontsize=10)
+
+
+def _arrow(ax, start, end, colour="#444444", rad=0.0):
+    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=10, color=colour,
+                                 shrinkA=14, shrinkB=14, connectionstyle=f"arc3,rad={rad}", linewidth=1))
+
+
+def _finish(ax, title):
+    ax.set_title(title, fontsize=11)
+    ax.set_aspect("equal")
+    ax.autoscale_view()
+    ax.margins(0.08)
+    ax.axis("off")
+
+
+def _chain(ax, inputs, outputs, title, states=None, cell="h"):
+    """Inputs at y = 0, cells at y = 1, outputs at y = 2; ``None`` hides a box."""
+    T = len(inputs)
+    for t in range(T):
+        _node(ax, t, 1, (states or [f"$h_{{{t + 1}}}$" for t in range(T)])[t], cell)
+        if inputs[t] is not None:
+            _node(ax, t, 0, inputs[t], "x")
+            _arrow(ax, (t, 0), (t, 1))
+        if outputs[t] is not None:
+            _node(ax, t, 2, outputs[t], "y")
+            _arrow(ax, (t, 1), (t, 2))
+        if t:
+            _arrow(ax, (t - 1, 1), (t, 1))
+    _finish(ax, title)
+
+
+def draw_task_shapes():
+    """The four input/output shapes of sequence tasks, with the seed's examples."""
+    fig, axes = plt.subplots(1, 4, figsize=(13, 3.2))
+    x, y = (lambda t: f"$x_{{{t}}}$"), (lambda t: f"$\\hat y_{{{t}}}$")
+    _chain(axes[0], [x(t) for t in range(1, 5)], [None, None, None, "$\\hat y$"],
+           "many-to-one\n(sentiment)")
+    _chain(axes[1], ["image", None, None, None], [y(t) for t in range(1, 5)],
+           "one-to-many\n(captioning, audio synthesis)")
+    _chain(axes[2], [x(t) for t in range(1, 5)], [y(t) for t in range(1, 5)],
+           "aligned many-to-many\n(part-of-speech tagging)")
+    _chain(axes[3], [x(1), x(2), x(3), None, None], [None, None, None, y(1), y(2)],
+           "encoder-decoder\n(translation, question answering)",
+           states=["$e_1$", "$e_2$", "$e_3$", "$d_1$", "$d_2$"])
+    fig.tight_layout()
+    return fig
+
+
+def draw_unrolled_rnn(T=4):
+    """The recurrent cell folded (a loop) and unrolled over ``T`` steps, with the shared weights named."""
+    fig, (ax_fold, ax) = plt.subplots(1, 2, figsize=(11, 3.4), gridspec_kw={"width_ratios": [1, T]})
+    _node(ax_fold, 0, 1, "$h_t$", "h")
+    _node(ax_fold, 0, 0, "$x_t$", "x")
+    _node(ax_fold, 0, 2, "$\\hat y_t$", "y")
+    _arrow(ax_fold, (0, 0), (0, 1))
+    _arrow(ax_fold, (0, 1), (0, 2))
+    ax_fold.add_patch(FancyArrowPatch((0.35, 1.15), (0.35, 0.85), connectionstyle="arc3,rad=-2.2",
+                                      arrowstyle="-|>", mutation_scale=10, color="#444444"))
+    ax_fold.text(0.95, 1, "$W_{hh}$", fontsize=10, va="center")
+    _finish(ax_fold, "folded")
+    ax_fold.set_xlim(-0.8, 1.5)
+    _chain(ax, [f"$x_{{{t}}}$" for t in range(1, T + 1)], [f"$\\hat y_{{{t}}}$" for t in range(1, T + 1)],
+           "unrolled: the same $W_{xh}$, $W_{hh}$, $W_{hy}$ at every step")
+    _node(ax, -1, 1, "$h_0$", "off")
+    _arrow(ax, (-1, 1), (0, 1))
+    ax.text(0.5, 1.36, "$W_{hh}$", ha="center", fontsize=9)
+    ax.set_xlim(-1.6, T - 0.4)
+    ax.text(0.1, 0.5, "$W_{xh}$", fontsize=9)
+    ax.text(0.1, 1.5, "$W_{hy}$", fontsize=9)
+    fig.tight_layout()
+    return fig
