@@ -92,3 +92,13 @@ def test_shape_checker_accepts_the_right_shapes_and_names_batch_first():
     assert not ok and "batch_first" in text
     ok, text = _check(check_rnn_shapes, {key: None for key in EXPECTED_SHAPES})
     assert not ok and "not answered yet" in text
+
+
+def test_task_shape_checker_accepts_the_answer_and_explains_translation():
+    from lstm_course.exercises.tasks import TASKS, check_task_shapes
+
+    right = {task: sorted(accepted)[0] for task, (accepted, _) in TASKS.items()}
+    assert _check(check_task_shapes, right)[0]
+    ok, text = _check(check_task_shapes, {**right, "machine translation": "aligned many-to-many"})
+    assert not ok and "word order changes" in text
+    assert not _check(check_task_shapes, {})[0]
