@@ -84,3 +84,46 @@ def draw_unrolled_rnn(T=4):
     ax.text(0.1, 1.5, "$W_{hy}$", fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def draw_stacked_rnn(T=4, L=3):
+    """A stack of ``L`` recurrent layers unrolled over ``T`` steps; layer k reads layer k-1 at the same step."""
+    fig, ax = plt.subplots(figsize=(1.6 * T + 1.5, 1.1 * (L + 2)))
+    for t in range(T):
+        _node(ax, t, 0, f"$x_{{{t + 1}}}$", "x")
+        for k in range(1, L + 1):
+            _node(ax, t, k, f"$h^{{({k})}}_{{{t + 1}}}$", "h")
+            _arrow(ax, (t, k - 1), (t, k))
+            if t:
+                _arrow(ax, (t - 1, k), (t, k))
+        _node(ax, t, L + 1, f"$\\hat y_{{{t + 1}}}$", "y")
+        _arrow(ax, (t, L), (t, L + 1))
+    for k in range(1, L + 1):
+        ax.text(-0.75, k, f"layer {k}", ha="right", va="center", fontsize=9)
+    _finish(ax, f"A stacked RNN: {L} layers, each with its own $W_{{xh}}^{{(k)}}, W_{{hh}}^{{(k)}}, b_h^{{(k)}}$")
+    ax.set_xlim(-1.9, T - 0.4)
+    fig.tight_layout()
+    return fig
+
+
+def draw_bidirectional_rnn(T=4):
+    """A bidirectional layer: a forward chain, a reverse chain, and outputs reading both at each step."""
+    fig, ax = plt.subplots(figsize=(1.6 * T + 1.5, 4.2))
+    for t in range(T):
+        _node(ax, t, 0, f"$x_{{{t + 1}}}$", "x")
+        _node(ax, t, 1, f"$\\overrightarrow{{h}}_{{{t + 1}}}$", "h")
+        _node(ax, t, 2, f"$\\overleftarrow{{h}}_{{{t + 1}}}$", "r")
+        _node(ax, t, 3, f"$\\hat y_{{{t + 1}}}$", "y")
+        _arrow(ax, (t, 0), (t, 1))
+        _arrow(ax, (t - 0.25, 0), (t - 0.25, 2), rad=0.25)
+        _arrow(ax, (t, 2), (t, 3))
+        _arrow(ax, (t + 0.28, 1), (t + 0.28, 3), rad=-0.25)
+        if t:
+            _arrow(ax, (t - 1, 1), (t, 1))
+            _arrow(ax, (t, 2), (t - 1, 2))
+    ax.text(-0.75, 1, "forward", ha="right", va="center", fontsize=9)
+    ax.text(-0.75, 2, "reverse", ha="right", va="center", fontsize=9)
+    _finish(ax, "A bidirectional RNN: $\\hat y_t$ reads $[\\overrightarrow{h}_t; \\overleftarrow{h}_t]$")
+    ax.set_xlim(-1.9, T - 0.4)
+    fig.tight_layout()
+    return fig

@@ -11,6 +11,8 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from .._tree import tree_items
+
 TOLERANCE = 1e-8  # float64 cases of size ~1: a correct answer agrees to ~1e-15
 
 
@@ -62,10 +64,8 @@ def _mutated(pairs):
     """Names of the arguments whose contents changed: ``pairs`` holds (name, before, after)."""
     changed = []
     for name, b, a in pairs:
-        if isinstance(b, dict):
-            changed += [f"{name}['{k}']" for k in b if not np.array_equal(b[k], a[k])]
-        elif not np.array_equal(b, a):
-            changed.append(name)
+        after = dict(tree_items(a, name))
+        changed += [path for path, value in tree_items(b, name) if not np.array_equal(value, after[path])]
     return changed
 
 
