@@ -31,6 +31,6 @@ def test_mathjax_is_bundled_and_used():
     assert "_static/mathjax/tex-chtml.js" in chapter
 
 
-@pytest.mark.parametrize("chapter", ["01_sequence_tasks", "02_notation", "03_basic_rnn"])
+@pytest.mark.parametrize("chapter", ["01_sequence_tasks", "02_notation", "03_basic_rnn", "04_stacked_rnn", "05_bidirectional_rnn"])
 def test_chapter_is_in_the_built_book(chapter):
     assert (HTML / "book" / f"{chapter}.html").exists()
