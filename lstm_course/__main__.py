@@ -7,6 +7,7 @@ Progress goes to stderr; the last line of stdout is one JSON object of metrics.
 import argparse
 import datetime
 import json
+import os
 import pathlib
 import platform
 import sys
@@ -14,7 +15,7 @@ import sys
 from . import __version__
 from .experiments import EXPERIMENTS, run_experiment
 
-RESULTS = pathlib.Path(__file__).resolve().parents[1] / "book" / "results"
+RESULTS = pathlib.Path(os.environ.get("LSTM_COURSE_RESULTS", pathlib.Path(__file__).resolve().parents[1] / "book" / "results"))
 
 
 def _device(name):
