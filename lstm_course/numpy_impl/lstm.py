@@ -1,0 +1,186 @@
+r"""The LSTM in NumPy, gate by gate, with backpropagation through time by hand.
+
+With :math:`z_t = [x_t, h_{t-1}]` (the lower layer's output first, as in the
+lecture notes) and a batch in rows:
+
+.. math::
+   f_t = \sigma(W_f z_t + b_f),\quad i_t = \sigma(W_i z_t + b_i),\quad
+   \tilde c_t = \tanh(W_c z_t + b_c),\quad o_t = \sigma(W_o z_t + b_o),
+
+   c_t = f_t \odot c_{t-1} + i_t \odot \tilde c_t,\qquad h_t = o_t \odot \tanh(c_t).
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .. import _validate
+from ..params import LSTM_GATES
+from ._recurrence import stack_backward, stack_forward
+from .activations import sigmoid
+
+
+class LSTMStepCache(NamedTuple):
+    """Values one LSTM step keeps for its backward pass (gates after activation)."""
+
+    z_t: np.ndarray  # (B, D + H): [x_t, h_prev]
+    c_prev: np.ndarray  # (B, H)
+    f_t: np.ndarray
+    i_t: np.ndarray
+    c_tilde: np.ndarray
+    o_t: np.ndarray
+    tanh_c_t: np.ndarray
+    p: dict
+
+
+class LSTMCache(NamedTuple):
+    """What :func:`lstm_forward` keeps for :func:`lstm_backward`."""
+
+    stack: object  # _recurrence.StackCache
+    params: list
+
+
+def lstm_shapes(D, H):
+    """Expected parameter shapes of one LSTM direction with input size D and hidden size H."""
+    shapes = {f"W_{g}": (H, D + H) for g in LSTM_GATES}
+    shapes.update({f"b_{g}": (H,) for g in LSTM_GATES})
+    return shapes
+
+
+def lstm_step_forward(x_t, h_prev, c_prev, p):
+    """One LSTM step.
+
+    Parameters
+    ----------
+    x_t : ndarray, shape (B, D)
+    h_prev, c_prev : ndarray, shape (B, H)
+    p : dict
+        ``W_f, W_i, W_c, W_o (H, D + H)``, ``b_f, b_i, b_c, b_o (H,)``.
+
+    Returns
+    -------
+    h_t, c_t : ndarray, shape (B, H)
+    cache : LSTMStepCache
+
+    See Also
+    --------
+    lstm_course.torch_impl.lstm_step_forward : the Torch twin.
+    """
+    z_t = np.concatenate([x_t, h_prev], axis=1)  # (B, D + H)
+    f_t = sigmoid(z_t @ p["W_f"].T + p["b_f"])  # forget gate      eq. (lstm-forget)
+    i_t = sigmoid(z_t @ p["W_i"].T + p["b_i"])  # input gate       eq. (lstm-input)
+    c_tilde = np.tanh(z_t @ p["W_c"].T + p["b_c"])  # content      eq. (lstm-content)
+    o_t = sigmoid(z_t @ p["W_o"].T + p["b_o"])  # output gate      eq. (lstm-output)
+    c_t = f_t * c_prev + i_t * c_tilde  # eq. (lstm-cell)
+    tanh_c_t = np.tanh(c_t)
+    h_t = o_t * tanh_c_t  # eq. (lstm-hidden)
+    return h_t, c_t, LSTMStepCache(z_t, c_prev, f_t, i_t, c_tilde, o_t, tanh_c_t, p)
+
+
+def lstm_step_backward(dh_t, dc_t, cache):
+    """Backward of :func:`lstm_step_forward`; upstream gradients are not modified.
+
+    Parameters
+    ----------
+    dh_t, dc_t : ndarray, shape (B, H)
+        Gradients reaching ``h_t`` and ``c_t``.
+    cache : LSTMStepCache
+
+    Returns
+    -------
+    dx_t : ndarray, shape (B, D)
+    dh_prev, dc_prev : ndarray, shape (B, H)
+    grads : dict, the keys and shapes of ``p``
+    """
+    z_t, c_prev, f_t, i_t, c_tilde, o_t, tanh_c_t, p = cache
+    D = z_t.shape[1] - dh_t.shape[1]
+    dc = dc_t + dh_t * o_t * (1 - tanh_c_t ** 2)  # through h_t = o_t tanh(c_t), plus from step t+1
+    dz_gate = {
+        "f": dc * c_prev * f_t * (1 - f_t),
+        "i": dc * c_tilde * i_t * (1 - i_t),
+        "c": dc * i_t * (1 - c_tilde ** 2),
+        "o": dh_t * tanh_c_t * o_t * (1 - o_t),
+    }
+    grads = {}
+    for g in LSTM_GATES:
+        grads[f"W_{g}"] = dz_gate[g].T @ z_t
+        grads[f"b_{g}"] = dz_gate[g].sum(axis=0)
+    dz_t = sum(dz_gate[g] @ p[f"W_{g}"] for g in LSTM_GATES)  # (B, D + H)
+    return dz_t[:, :D], dz_t[:, D:], dc * f_t, grads
+
+
+def _step_forward(x_t, state, p):
+    h_t, c_t, cache = lstm_step_forward(x_t, state[0], state[1], p)
+    return (h_t, c_t), cache
+
+
+def _step_backward(d_state, cache):
+    dx_t, dh_prev, dc_prev, grads = lstm_step_backward(d_state[0], d_state[1], cache)
+    return dx_t, (dh_prev, dc_prev), grads
+
+
+def lstm_forward(xs, params, h0=None, c0=None, lengths=None):
+    """Run a (stacked, optionally bidirectional) LSTM over a batch of sequences.
+
+    Parameters
+    ----------
+    xs : ndarray, shape (T, B, D)
+    params : list of dict
+        ``params[k][direction]`` with ``W_f, W_i, W_c, W_o (H, D_k + H)`` and
+        ``b_f, b_i, b_c, b_o (H,)``; ``D_0 = D``, ``D_k = num_directions * H``.
+    h0, c0 : ndarray, shape (L * num_directions, B, H), optional
+    lengths : sequence of int, shape (B,), optional
+        ``pack_padded_sequence`` semantics, as in :func:`rnn_forward`.
+
+    Returns
+    -------
+    out : ndarray, shape (T, B, num_directions * H)
+    (h_n, c_n) : ndarrays, shape (L * num_directions, B, H)
+    cache : LSTMCache
+
+    See Also
+    --------
+    lstm_course.torch_impl.lstm_forward : the Torch twin.
+    """
+    _validate.check_sequence(xs)
+    L, num_directions, H = _validate.check_params(params, xs, lstm_shapes, "b_f")
+    T, B, _ = xs.shape
+    states = []
+    for name, s0 in (("h0", h0), ("c0", c0)):
+        s0 = np.zeros((L * num_directions, B, H), dtype=xs.dtype) if s0 is None else s0
+        _validate.check_shape(s0, (L * num_directions, B, H), f"{name} (L * num_directions, B, H)", dtype_like=xs)
+        states.append(s0)
+    if lengths is not None:
+        lengths = _validate.check_lengths(lengths, T, B)
+    out, (h_n, c_n), stack = stack_forward(_step_forward, xs, params, tuple(states), lengths)
+    return out, (h_n, c_n), LSTMCache(stack, params)
+
+
+def lstm_backward(d_out, d_h_n, d_c_n, cache):
+    """Backpropagation through time for :func:`lstm_forward`.
+
+    Parameters
+    ----------
+    d_out : ndarray, shape (T, B, num_directions * H)
+    d_h_n, d_c_n : ndarray, shape (L * num_directions, B, H), or None for zeros
+    cache : LSTMCache
+
+    Returns
+    -------
+    d_xs : ndarray, shape (T, B, D)
+    d_h0, d_c0 : ndarray, shape (L * num_directions, B, H)
+    grads : list of dict, the structure of ``params``
+    """
+    stack = cache.stack
+    x0 = stack.layer_inputs[0]
+    T, B = x0.shape[:2]
+    num_directions = len(stack.direction_caches[0])
+    shape = (len(cache.params) * num_directions, B, stack.hidden_size)
+    _validate.check_shape(d_out, (T, B, num_directions * stack.hidden_size), "d_out", dtype_like=x0)
+    d_states = []
+    for name, d in (("d_h_n", d_h_n), ("d_c_n", d_c_n)):
+        d = np.zeros(shape, dtype=x0.dtype) if d is None else d
+        _validate.check_shape(d, shape, name, dtype_like=x0)
+        d_states.append(d)
+    d_xs, (d_h0, d_c0), grads = stack_backward(_step_backward, d_out, tuple(d_states), stack, cache.params)
+    return d_xs, d_h0, d_c0, grads
