@@ -69,18 +69,14 @@ def direction_backward(step_backward, d_out, d_state_n, cache, masks, p_like):
     d_xs = None
     d_state = d_state_n
     for t in reversed(_time_order(T, cache.reverse)):
+        m = None if masks is None else masks[t][:, None]  # (B, 1): which rows really took step t
         # the gradient reaching h_t: from the output at t, plus from step t+1 (carried in d_state)
-        d_h_from_output = d_out[t]
+        d_h_from_output = d_out[t] if m is None else np.where(m, d_out[t], 0)
         d_h_from_next = d_state[0]
         d_new = (d_h_from_output + d_h_from_next,) + tuple(d_state[1:])
-        if masks is not None:
-            m = masks[t][:, None]
-            d_new = (np.where(m, d_h_from_output, 0) + d_h_from_next,) + tuple(d_state[1:])
-            d_active = tuple(np.where(m, d, 0) for d in d_new)
-        else:
-            d_active = d_new
+        d_active = d_new if m is None else tuple(np.where(m, d, 0) for d in d_new)
         dx_t, d_prev, d_p = step_backward(d_active, cache.step_caches[t])
-        if masks is not None:  # a padded step passed its state through unchanged
+        if m is not None:  # a padded step passed its state through unchanged
             d_prev = tuple(np.where(m, dp, dn) for dp, dn in zip(d_prev, d_new))
         if d_xs is None:
             d_xs = np.zeros((T,) + dx_t.shape, dtype=dx_t.dtype)
