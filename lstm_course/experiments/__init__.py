@@ -7,12 +7,29 @@ CI run; the full version is what the book's saved results come from.
 
 import importlib
 
-EXPERIMENTS = {"tagging": "lstm_course.experiments.tagging"}
+EXPERIMENTS = {  # name: (module, function)
+    "tagging": ("lstm_course.experiments.tagging", "run"),
+    "adding": ("lstm_course.experiments.long_lag", "run_adding"),
+    "temporal-order": ("lstm_course.experiments.long_lag", "run_temporal_order"),
+    "reber": ("lstm_course.experiments.reber", "run_reber"),
+    "forget-gate": ("lstm_course.experiments.reber", "run_forget_gate"),
+    "vanishing": ("lstm_course.experiments.vanishing", "run"),
+}
 
 
 def run_experiment(name, quick=False, seed=0, device="cpu", progress=None):
     """Run experiment ``name`` and return its metrics dict."""
     if name not in EXPERIMENTS:
         raise ValueError(f"unknown experiment {name!r}; choose one of {sorted(EXPERIMENTS)}")
-    module = importlib.import_module(EXPERIMENTS[name])
-    return module.run(quick=quick, seed=seed, device=device, progress=progress or (lambda message: None))
+    module, function = EXPERIMENTS[name]
+    run = getattr(importlib.import_module(module), function)
+    import torch
+
+    threads = torch.get_num_threads()
+    if name != "tagging":
+        # these networks are tiny: one thread is faster than two fighting over small matrices
+        torch.set_num_threads(1)
+    try:
+        return run(quick=quick, seed=seed, device=device, progress=progress or (lambda message: None))
+    finally:
+        torch.set_num_threads(threads)
