@@ -4,10 +4,12 @@ Every checker takes the learner's function (or answer) and an optional
 ``report`` callable (``print`` by default) that receives the explanation.
 """
 
+from .lstm import check_forget_faster, check_lstm_step, check_lstm_step_backward
 from .rnn import check_rnn_step, check_rnn_step_backward
 from .shapes import SHAPE_QUESTION, check_rnn_shapes
 from .stacked import check_reverse_direction, check_stacked_forward
 from .tasks import check_task_shapes
 
 __all__ = ["check_rnn_step", "check_rnn_step_backward", "check_rnn_shapes", "SHAPE_QUESTION", "check_task_shapes",
-           "check_stacked_forward", "check_reverse_direction"]
+           "check_stacked_forward", "check_reverse_direction",
+           "check_lstm_step", "check_lstm_step_backward", "check_forget_faster"]
