@@ -59,3 +59,14 @@ def test_forget_faster_question():
     ok, text = _run(lambda a, report: check_forget_faster(*a, report=report), ("forget", "increase bias"))
     assert not ok and "forgets more slowly" in text
     assert not _run(lambda a, report: check_forget_faster(*a, report=report), (None, None))[0]
+
+
+def test_choice_questions_accept_the_answer_and_explain_the_usual_mistakes():
+    from lstm_course.exercises import check_answer
+
+    assert _run(lambda a, report: check_answer("bound-steps", a, report=report), 132)[0]
+    ok, text = _run(lambda a, report: check_answer("bound-steps", a, report=report), 131)
+    assert not ok and "round up" in text
+    ok, text = _run(lambda a, report: check_answer("which-lstm-adds", a, report=report), "a")
+    assert not ok and "0.73^100" in text
+    assert not _run(lambda a, report: check_answer("nonsense", a, report=report), 1)[0]

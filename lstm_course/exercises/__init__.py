@@ -4,6 +4,7 @@ Every checker takes the learner's function (or answer) and an optional
 ``report`` callable (``print`` by default) that receives the explanation.
 """
 
+from .choices import check_answer
 from .lstm import check_forget_faster, check_lstm_step, check_lstm_step_backward
 from .rnn import check_rnn_step, check_rnn_step_backward
 from .shapes import SHAPE_QUESTION, check_rnn_shapes
@@ -12,4 +13,4 @@ from .tasks import check_task_shapes
 
 __all__ = ["check_rnn_step", "check_rnn_step_backward", "check_rnn_shapes", "SHAPE_QUESTION", "check_task_shapes",
            "check_stacked_forward", "check_reverse_direction",
-           "check_lstm_step", "check_lstm_step_backward", "check_forget_faster"]
+           "check_lstm_step", "check_lstm_step_backward", "check_forget_faster", "check_answer"]

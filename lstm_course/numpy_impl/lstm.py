@@ -71,9 +71,9 @@ def lstm_step_forward(x_t, h_prev, c_prev, p):
     i_t = sigmoid(z_t @ p["W_i"].T + p["b_i"])  # input gate       eq. (lstm-input)
     c_tilde = np.tanh(z_t @ p["W_c"].T + p["b_c"])  # content      eq. (lstm-content)
     o_t = sigmoid(z_t @ p["W_o"].T + p["b_o"])  # output gate      eq. (lstm-output)
-    c_t = f_t * c_prev + i_t * c_tilde  # eq. (lstm-cell)
-    tanh_c_t = np.tanh(c_t)
-    h_t = o_t * tanh_c_t  # eq. (lstm-hidden)
+    c_t = f_t * c_prev + i_t * c_tilde  # eq. (lstm-cell): the forget and input updates in one line
+    tanh_c_t = np.tanh(c_t)  # eq. (lstm-output)
+    h_t = o_t * tanh_c_t  # eq. (lstm-output)
     return h_t, c_t, LSTMStepCache(z_t, c_prev, f_t, i_t, c_tilde, o_t, tanh_c_t, p)
 
 

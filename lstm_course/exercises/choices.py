@@ -1,0 +1,53 @@
+"""Multiple-choice and numeric questions, each wrong answer with its own explanation."""
+
+import math
+
+QUESTIONS = {
+    "bound-steps": {
+        "question": "A tanh RNN has W_hh = 0.9 Q with Q orthogonal. By Pascanu et al.'s bound, after how many steps k "
+                    "is ||dh_T/dh_{T-k}|| guaranteed to be below 1e-6? (the smallest integer k)",
+        "answer": math.ceil(math.log(1e-6) / math.log(0.9)),
+        "hints": {
+            math.floor(math.log(1e-6) / math.log(0.9)): "close: the bound 0.9^k falls below 1e-6 only after that many "
+                                                        "steps plus one (round up, not down).",
+            6: "that would be for a factor of 0.1 per step; here each step multiplies the bound by 0.9.",
+        },
+        "general": "the bound is (gamma * lambda_1)^k with gamma = 1 for tanh and lambda_1 = 0.9: solve 0.9^k < 1e-6, "
+                   "k > ln(1e-6) / ln(0.9).",
+    },
+    "which-lstm-adds": {
+        "question": "In our runs of the adding problem at T = 100, which LSTM learned within the budget: "
+                    "'a' with a forget gate (b_f = 1 at initialisation), or 'b' the 1997 cell without one?",
+        "answer": "b",
+        "hints": {"a": "at initialisation f_t = sigma(1 + ...) is about 0.73, and 0.73^100 is about 1e-14: the signal "
+                       "from the marked values, 50 to 100 steps back, is gone before training can use it."},
+        "general": "compare the gradient reaching x_t at initialisation in the vanishing-gradient chapter.",
+    },
+    "no-forget-stream": {
+        "question": "On the continual Reber stream, why does the LSTM without a forget gate do worse? "
+                    "'a' it has fewer parameters; 'b' its cell state keeps growing, so tanh(c) saturates and the "
+                    "cell stops carrying a usable signal; 'c' it cannot tell T from P.",
+        "answer": "b",
+        "hints": {"a": "it has the same number of trainable parameters (its forget weights are pinned, not absent "
+                       "from the count that matters): the difference is what the cell can do over a long stream.",
+                  "c": "on separate strings, with a reset between them, the 1997 cell solves embedded Reber; the "
+                       "symbols are not the problem."},
+        "general": "look at the cell-state norm along the stream in the figure.",
+    },
+}
+
+
+def check_answer(question, answer, report=print):
+    """Check ``answer`` to ``QUESTIONS[question]``; explain a wrong one; never raise."""
+    if question not in QUESTIONS:
+        report(f"Unknown question {question!r}; choose from {sorted(QUESTIONS)}.")
+        return False
+    q = QUESTIONS[question]
+    if answer is None:
+        report(f"Not answered yet. {q['question']}")
+        return False
+    if answer == q["answer"]:
+        report("Correct.")
+        return True
+    report(f"Not yet: {q['hints'].get(answer, 'that is not it')}. Hint: {q['general']}")
+    return False
