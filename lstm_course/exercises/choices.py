@@ -34,6 +34,15 @@ QUESTIONS = {
                        "symbols are not the problem."},
         "general": "look at the cell-state norm along the stream in the figure.",
     },
+    "loss-curve": {
+        "question": "Model A's training loss keeps falling while its validation loss rose after step 2,000; model "
+                    "B's training and validation losses are close together and both still high. Which is "
+                    "overfitting? ('A' or 'B')",
+        "answer": "A",
+        "hints": {"B": "B is underfitting: training and validation agree, so it has not memorised anything, and both "
+                       "are high, so it has not learned enough yet (more capacity or more training would help)."},
+        "general": "overfitting shows as a gap: training keeps improving while held-out data gets worse.",
+    },
 }
 
 

@@ -14,10 +14,11 @@ EXPERIMENTS = {  # name: (module, function)
     "reber": ("lstm_course.experiments.reber", "run_reber"),
     "forget-gate": ("lstm_course.experiments.reber", "run_forget_gate"),
     "vanishing": ("lstm_course.experiments.vanishing", "run"),
+    "charlm": ("lstm_course.experiments.charlm", "run"),
 }
 
 
-def run_experiment(name, quick=False, seed=0, device="cpu", progress=None):
+def run_experiment(name, quick=False, seed=0, device="cpu", progress=None, **options):
     """Run experiment ``name`` and return its metrics dict."""
     if name not in EXPERIMENTS:
         raise ValueError(f"unknown experiment {name!r}; choose one of {sorted(EXPERIMENTS)}")
@@ -26,10 +27,10 @@ def run_experiment(name, quick=False, seed=0, device="cpu", progress=None):
     import torch
 
     threads = torch.get_num_threads()
-    if name != "tagging":
+    if name not in ("tagging", "charlm"):
         # these networks are tiny: one thread is faster than two fighting over small matrices
         torch.set_num_threads(1)
     try:
-        return run(quick=quick, seed=seed, device=device, progress=progress or (lambda message: None))
+        return run(quick=quick, seed=seed, device=device, progress=progress or (lambda message: None), **options)
     finally:
         torch.set_num_threads(threads)

@@ -1,0 +1,98 @@
+"""Text corpora for character-level language models, offline.
+
+``"stdlib"`` is the Python source of the installed standard library: a
+deterministic selection of files (sorted by name, sizes in a fixed range),
+split into training and validation *by file*. Any text file works too: its
+first 90% (cut at a line break) trains, the rest validates.
+"""
+
+import pathlib
+from typing import NamedTuple
+
+import numpy as np
+
+from .tagging import stdlib_files
+
+
+class Vocabulary:
+    """The characters of a corpus, with encoding and a clear error for unknown ones."""
+
+    def __init__(self, chars):
+        self.chars = "".join(sorted(set(chars)))
+        self.index = {ch: k for k, ch in enumerate(self.chars)}
+
+    def __len__(self):
+        return len(self.chars)
+
+    def encode(self, text):
+        """Indices of ``text``, shape (len(text),); ``ValueError`` naming any unknown character."""
+        unknown = sorted(set(text) - set(self.index))
+        if unknown:
+            raise ValueError(f"characters not in the vocabulary of {len(self)} characters: {unknown!r}")
+        return np.array([self.index[ch] for ch in text], dtype=np.int64)
+
+    def decode(self, ids):
+        return "".join(self.chars[int(k)] for k in ids)
+
+
+class Corpus(NamedTuple):
+    train: np.ndarray  # (N_train,) int indices
+    validation: np.ndarray  # (N_val,)
+    vocab: Vocabulary
+    description: str
+
+
+def load_corpus(source="stdlib", n_files=80, validation_every=10):
+    """Load ``"stdlib"`` or a path to a UTF-8 text file.
+
+    Returns
+    -------
+    Corpus
+        ``train`` and ``validation`` as index arrays over one vocabulary (the
+        characters of the training text; validation characters outside it are
+        dropped, and counted in ``description``).
+    """
+    if source == "stdlib":
+        files = stdlib_files()[:n_files]
+        train_parts, val_parts = [], []
+        for n, path in enumerate(files):
+            (val_parts if n % validation_every == validation_every - 1 else train_parts).append(
+                path.read_text(encoding="utf-8", errors="replace"))
+        train_text, val_text = "".join(train_parts), "".join(val_parts)
+        what = f"Python standard library: {len(train_parts)} training and {len(val_parts)} validation files"
+    else:
+        path = pathlib.Path(source)
+        if not path.is_file():
+            raise FileNotFoundError(f"corpus file not found: {source}")
+        text = path.read_text(encoding="utf-8", errors="replace")
+        cut = text.rfind("\n", 0, int(len(text) * 0.9)) + 1 or int(len(text) * 0.9)
+        train_text, val_text = text[:cut], text[cut:]
+        what = f"{path.name}: first 90% for training, last 10% for validation"
+    if len(train_text) < 2 or len(val_text) < 2:
+        raise ValueError(f"the corpus {source!r} is empty or too short to split ({len(train_text) + len(val_text)} characters)")
+    vocab = Vocabulary(train_text)
+    dropped = sum(1 for ch in val_text if ch not in vocab.index)
+    val_text = "".join(ch for ch in val_text if ch in vocab.index)
+    return Corpus(vocab.encode(train_text), vocab.encode(val_text), vocab,
+                  f"{what}; {len(train_text):,} + {len(val_text):,} characters, {len(vocab)} symbols"
+                  + (f"; {dropped} validation characters unseen in training dropped" if dropped else ""))
+
+
+def ngram_bits_per_char(corpus):
+    """Validation bits per character of the uniform, unigram and bigram baselines (add-one smoothing).
+
+    Returns
+    -------
+    dict
+        ``uniform_bpc``, ``unigram_bpc``, ``bigram_bpc``.
+    """
+    V, train, val = len(corpus.vocab), corpus.train, corpus.validation
+    unigram = (np.bincount(train, minlength=V) + 1.0) / (len(train) + V)
+    counts = np.ones((V, V))
+    np.add.at(counts, (train[:-1], train[1:]), 1.0)
+    bigram = counts / counts.sum(axis=1, keepdims=True)
+    return {
+        "uniform_bpc": float(np.log2(V)),
+        "unigram_bpc": float(-np.mean(np.log2(unigram[val]))),
+        "bigram_bpc": float(-np.mean(np.log2(bigram[val[:-1], val[1:]]))),
+    }

@@ -1,0 +1,102 @@
+"""Train a character-level LSTM on a real corpus for a fixed time, with truncated BPTT.
+
+The training text is cut into B parallel streams; each step reads the next
+chunk of T characters of every stream, starting from the state the previous
+chunk ended in (detached: truncated BPTT). Progress (loss, bits/char,
+characters/s) goes to ``progress``; a checkpoint is written regularly and on
+Ctrl-C, so a stopped run keeps what it learned.
+"""
+
+import math
+import pathlib
+import time
+
+import numpy as np
+import torch
+
+from ..data.corpus import load_corpus, ngram_bits_per_char
+from ..torch_impl.charlm import CharLSTM, save_checkpoint
+
+LN2 = math.log(2)
+
+
+def streams(ids, B):
+    """Cut ``ids`` (N,) into B contiguous streams: (N // B, B)."""
+    n = len(ids) // B
+    return ids[:n * B].reshape(B, n).T.copy()
+
+
+@torch.no_grad()
+def bits_per_char(net, ids, device, B=16, T=256):
+    """Mean validation bits per character, reading ``ids`` in B streams with the state carried along."""
+    net.eval()
+    data = torch.as_tensor(streams(ids, B), device=device)
+    total, count, state = 0.0, 0, None
+    for start in range(0, data.shape[0] - 1, T):
+        chunk = data[start:start + T + 1]
+        logits, state = net(chunk[:-1], state)
+        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, net.V), chunk[1:].reshape(-1), reduction="sum")
+        total, count = total + loss.item(), count + chunk[1:].numel()
+    net.train()
+    return total / count / LN2
+
+
+def train_charlm(minutes=2.0, corpus="stdlib", device="cpu", seed=0, H=256, T=100, B=32, lr=3e-3, max_norm=1.0,
+                 checkpoint=None, progress=print, max_steps=None):
+    """Train for ``minutes`` of wall-clock time; return the metrics dict (see the book's generative chapter)."""
+    rng = np.random.default_rng(seed)
+    data = load_corpus(corpus)
+    baselines = ngram_bits_per_char(data)
+    progress(data.description)
+    from ..numpy_impl.charlm import init_charlm
+
+    net = CharLSTM.from_tree(init_charlm(len(data.vocab), H, rng, forget_bias=1.0)).to(device)
+    optimiser = torch.optim.Adam(net.parameters(), lr=lr)
+    train_streams = torch.as_tensor(streams(data.train, B), device=device)
+    meta = {"num_layers": 1, "hidden_size": H, "corpus": corpus, "description": data.description}
+    state, step, position, start, last_report = None, 0, 0, time.perf_counter(), time.perf_counter()
+    losses, last_save = [], time.perf_counter()
+    interrupted = False
+    try:
+        while time.perf_counter() - start < minutes * 60 and (max_steps is None or step < max_steps):
+            if position + T + 1 > train_streams.shape[0]:
+                position, state = 0, None  # a new epoch starts the streams afresh
+            chunk = train_streams[position:position + T + 1]
+            logits, state = net(chunk[:-1], state)
+            state = tuple(s.detach() for s in state)  # truncated BPTT: carry the values, cut the gradient
+            loss = torch.nn.functional.cross_entropy(logits.reshape(-1, net.V), chunk[1:].reshape(-1))
+            optimiser.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(net.parameters(), max_norm)
+            optimiser.step()
+            losses.append(loss.item())
+            position, step = position + T, step + 1
+            now = time.perf_counter()
+            if now - last_report > 5:
+                rate = step * T * B / (now - start)
+                progress(f"step {step:5d}  loss {loss.item():.3f} nats  {loss.item() / LN2:.3f} bits/char  "
+                         f"{rate:,.0f} chars/s  {now - start:5.0f}/{minutes * 60:.0f} s")
+                last_report = now
+            if checkpoint and now - last_save > 30:
+                save_checkpoint(checkpoint, net.to_tree(), data.vocab.chars, {**meta, "steps": step})
+                last_save = now
+    except KeyboardInterrupt:
+        interrupted = True
+        progress("interrupted: saving the last checkpoint")
+    seconds = time.perf_counter() - start
+    if checkpoint:
+        pathlib.Path(checkpoint).parent.mkdir(parents=True, exist_ok=True)
+        save_checkpoint(checkpoint, net.to_tree(), data.vocab.chars, {**meta, "steps": step})
+        progress(f"checkpoint: {checkpoint}")
+    val_bpc = bits_per_char(net, data.validation, device)
+    return {"val_bpc": val_bpc, **baselines, "val_over_bigram": val_bpc / baselines["bigram_bpc"],
+            "steps": step, "chars_per_second": step * T * B / max(seconds, 1e-9), "seconds": seconds,
+            "train_loss_last_100": float(np.mean(losses[-100:])) / LN2 if losses else None,
+            "hidden_size": H, "chunk": T, "batch_size": B, "vocabulary": len(data.vocab), "interrupted": interrupted}
+
+
+def run(quick=False, seed=0, device="cpu", progress=print, minutes=None, corpus="stdlib", checkpoint=None):
+    if minutes is None:
+        minutes = 0.1 if quick else 2.0
+    return train_charlm(minutes=minutes, corpus=corpus, device=device, seed=seed,
+                        H=64 if quick else 256, checkpoint=checkpoint, progress=progress)

@@ -1,0 +1,103 @@
+r"""A character-level LSTM language model in NumPy: next-step prediction, trained by (truncated) BPTT.
+
+The model factors :math:`p(x_1 \dots x_T) = \prod_t p(x_{t+1} \mid x_1 \dots x_t)`: at every
+step the LSTM reads the true previous character (teacher forcing) and a
+softmax readout predicts the next one; the loss is the mean cross-entropy.
+"""
+
+import numpy as np
+
+from .._tree import tree_map
+from ..params import init_lstm_params
+from .lstm import lstm_backward, lstm_forward
+from .readout import linear_backward, linear_forward, log_softmax, softmax_cross_entropy
+
+
+def init_charlm(V, H, rng, num_layers=1, forget_bias=1.0, dtype=np.float64):
+    """``{"lstm": params, "W_hy": (V, H), "b_y": (V,)}`` for a vocabulary of V characters."""
+    bound = 1.0 / np.sqrt(H)
+    return {"lstm": init_lstm_params(V, H, num_layers, rng=rng, dtype=dtype, forget_bias=forget_bias),
+            "W_hy": rng.uniform(-bound, bound, size=(V, H)).astype(dtype), "b_y": np.zeros(V, dtype=dtype)}
+
+
+def one_hot(ids, V, dtype=np.float64):
+    """ids (T, B) int -> (T, B, V)."""
+    return np.eye(V, dtype=dtype)[ids]
+
+
+def charlm_loss(model, ids, state=None):
+    """Mean cross-entropy (nats) of predicting ``ids[1:]`` from ``ids[:-1]``, and its gradients.
+
+    Parameters
+    ----------
+    model : dict
+        From :func:`init_charlm`.
+    ids : int ndarray, shape (T + 1, B)
+    state : tuple (h0, c0) of ndarray (L, B, H), optional
+        The state carried in from the previous chunk (its values only: no
+        gradient flows back into the previous chunk).
+
+    Returns
+    -------
+    loss : float
+    grads : dict, structure of ``model``
+    state : tuple (h_n, c_n), to carry into the next chunk
+    """
+    V = model["W_hy"].shape[0]
+    xs = one_hot(ids[:-1], V, model["W_hy"].dtype)  # (T, B, V): teacher forcing
+    h0, c0 = state if state is not None else (None, None)
+    out, (h_n, c_n), cache = lstm_forward(xs, model["lstm"], h0, c0)
+    logits = linear_forward(out, model["W_hy"], model["b_y"])  # (T, B, V)
+    loss, d_logits = softmax_cross_entropy(logits, ids[1:])
+    d_out, head = linear_backward(d_logits, out, model["W_hy"])
+    _, _, _, d_lstm = lstm_backward(d_out, None, None, cache)
+    return loss, {"lstm": d_lstm, **head}, (h_n, c_n)
+
+
+def tbptt_gradients(model, ids, k, state=None):
+    """Truncated BPTT: the sequence in chunks of ``k`` steps, state carried forward, gradients cut.
+
+    Each chunk starts from the final state of the previous one, so the loss is
+    exactly that of the full sequence; but no gradient crosses a chunk
+    boundary. With ``k = T`` this is full BPTT.
+
+    Parameters
+    ----------
+    ids : int ndarray, shape (T + 1, B)
+    k : int
+        Truncation length, 1 <= k <= T.
+
+    Returns
+    -------
+    loss : float
+        Mean over all T * B predictions.
+    grads : dict
+        Gradient of that mean loss, each chunk's term truncated.
+    state : tuple (h_n, c_n)
+    """
+    T = ids.shape[0] - 1
+    if not 1 <= k <= T:
+        raise ValueError(f"k must be in [1, T = {T}]; got {k}")
+    total, grads = 0.0, None
+    for start in range(0, T, k):
+        chunk = ids[start:start + k + 1]  # k + 1 characters give k predictions
+        weight = (chunk.shape[0] - 1) / T
+        loss, g, state = charlm_loss(model, chunk, state)
+        total += weight * loss
+        scaled = tree_map(lambda x: x * weight, g)
+        grads = scaled if grads is None else tree_map(np.add, grads, scaled)
+    return total, grads, state
+
+
+def next_logits(model, ids, state=None):
+    """Run the model over ``ids`` (T, B) and return the logits after the last step (B, V) and the state."""
+    V = model["W_hy"].shape[0]
+    out, (h_n, c_n), _ = lstm_forward(one_hot(ids, V, model["W_hy"].dtype), model["lstm"], *(state or (None, None)))
+    return linear_forward(out[-1], model["W_hy"], model["b_y"]), (h_n, c_n)
+
+
+def log_probabilities(model, ids, state=None):
+    """Log-probabilities (T, B, V) of the next character at every step of ``ids`` (T, B)."""
+    V = model["W_hy"].shape[0]
+    out, _, _ = lstm_forward(one_hot(ids, V, model["W_hy"].dtype), model["lstm"], *(state or (None, None)))
+    return log_softmax(linear_forward(out, model["W_hy"], model["b_y"]))
