@@ -32,6 +32,7 @@ def test_mathjax_is_bundled_and_used():
 
 
 @pytest.mark.parametrize("chapter", ["01_sequence_tasks", "02_notation", "03_basic_rnn", "04_stacked_rnn", "05_bidirectional_rnn",
-                                     "06_vanishing_gradients", "07_lstm_cell", "08_training_lstm", "09_reproducing_1997"])
+                                     "06_vanishing_gradients", "07_lstm_cell", "08_training_lstm", "09_reproducing_1997",
+                                     "10_generative_models"])
 def test_chapter_is_in_the_built_book(chapter):
     assert (HTML / "book" / f"{chapter}.html").exists()

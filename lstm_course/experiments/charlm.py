@@ -8,7 +8,6 @@ Ctrl-C, so a stopped run keeps what it learned.
 """
 
 import math
-import pathlib
 import time
 
 import numpy as np
@@ -85,7 +84,6 @@ def train_charlm(minutes=2.0, corpus="stdlib", device="cpu", seed=0, H=256, T=10
         progress("interrupted: saving the last checkpoint")
     seconds = time.perf_counter() - start
     if checkpoint:
-        pathlib.Path(checkpoint).parent.mkdir(parents=True, exist_ok=True)
         save_checkpoint(checkpoint, net.to_tree(), data.vocab.chars, {**meta, "steps": step})
         progress(f"checkpoint: {checkpoint}")
     val_bpc = bits_per_char(net, data.validation, device)

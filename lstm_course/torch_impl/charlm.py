@@ -66,13 +66,15 @@ class CharLSTM(torch.nn.Module):
 
 def save_checkpoint(path, model_tree, vocab_chars, meta):
     """Write a checkpoint as plain arrays: no pickle anywhere, so loading runs no code."""
+    import os
+    import pathlib
+
+    pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
     arrays = {f"param:{name}": np.asarray(value) for name, value in tree_items(model_tree)}
     arrays["vocab"] = np.array([ord(ch) for ch in vocab_chars], dtype=np.int64)
     arrays["meta"] = np.array(json.dumps(meta))
     tmp = str(path) + ".tmp.npz"
     np.savez(tmp, **arrays)
-    import os
-
     os.replace(tmp, path)  # atomic: an interrupted save never leaves a half-written checkpoint
 
 
