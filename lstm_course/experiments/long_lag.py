@@ -37,6 +37,14 @@ def _seeds(name, task, seeds, seed, progress, make_model, loss_fn, batches, step
     return results
 
 
+def _summarise(metrics, name, runs, extra, extra_name):
+    """Success rate (mean and per seed), one extra mean, and seconds per run, keyed by model name."""
+    metrics[f"{name}_success_rate"] = float(np.mean([r["success"] for r in runs]))
+    metrics[f"{name}_success_per_seed"] = [r["success"] for r in runs]
+    metrics[f"{name}_{extra_name}"] = float(np.mean([r[extra] for r in runs]))
+    metrics[f"{name}_seconds_per_run"] = float(np.mean([r["seconds"] for r in runs]))
+
+
 def run_adding(quick=False, seed=0, device="cpu", progress=print, T=100):
     """Adding problem at T = 100: fraction of 2,560 test sequences with |error| < 0.04, per model."""
     steps, seeds, B, H = (250, 1, 64, 32) if quick else (600, 5, 64, 32)
@@ -55,10 +63,7 @@ def run_adding(quick=False, seed=0, device="cpu", progress=print, T=100):
     for name, kw in MODELS.items():
         runs = _seeds(name, "adding", seeds, seed, progress, lambda rng: RecurrentNet(D=2, H=H, C=1, rng=rng, **kw).to(device),
                       _adding_loss, batches, steps, evaluate)
-        metrics[f"{name}_success_rate"] = float(np.mean([r["success"] for r in runs]))
-        metrics[f"{name}_success_per_seed"] = [r["success"] for r in runs]
-        metrics[f"{name}_test_mse"] = float(np.mean([r["mse"] for r in runs]))
-        metrics[f"{name}_seconds_per_run"] = float(np.mean([r["seconds"] for r in runs]))
+        _summarise(metrics, name, runs, "mse", "test_mse")
     return metrics
 
 
@@ -86,8 +91,5 @@ def run_temporal_order(quick=False, seed=0, device="cpu", progress=print):
         runs = _seeds(name, "temporal order", seeds, seed, progress,
                       lambda rng: RecurrentNet(D=8, H=H, C=4, rng=rng, **kw).to(device),
                       _order_loss, batches, steps, evaluate)
-        metrics[f"{name}_success_rate"] = float(np.mean([r["success"] for r in runs]))
-        metrics[f"{name}_success_per_seed"] = [r["success"] for r in runs]
-        metrics[f"{name}_argmax_accuracy"] = float(np.mean([r["argmax_accuracy"] for r in runs]))
-        metrics[f"{name}_seconds_per_run"] = float(np.mean([r["seconds"] for r in runs]))
+        _summarise(metrics, name, runs, "argmax_accuracy", "argmax_accuracy")
     return metrics
