@@ -36,7 +36,7 @@ $(STAMP): requirements.txt pyproject.toml | $(if $(BIN),.venv/bin/python)
 setup: $(STAMP)
 
 book: $(STAMP)
-	$(BIN)jupyter-book build . -W -n --keep-going
+	$(BIN)jupyter-book build . --all -W -n --keep-going
 
 test: book
 	$(PYTHON) -m pytest tests book $(NBVAL)
