@@ -10,7 +10,7 @@ import numpy as np
 from .._tree import tree_map
 from ..params import init_lstm_params
 from .lstm import lstm_backward, lstm_forward
-from .readout import linear_backward, linear_forward, log_softmax, softmax_cross_entropy
+from .readout import linear_backward, linear_forward, softmax_cross_entropy
 
 
 def init_charlm(V, H, rng, num_layers=1, forget_bias=1.0, dtype=np.float64):
@@ -94,10 +94,3 @@ def next_logits(model, ids, state=None):
     V = model["W_hy"].shape[0]
     out, (h_n, c_n), _ = lstm_forward(one_hot(ids, V, model["W_hy"].dtype), model["lstm"], *(state or (None, None)))
     return linear_forward(out[-1], model["W_hy"], model["b_y"]), (h_n, c_n)
-
-
-def log_probabilities(model, ids, state=None):
-    """Log-probabilities (T, B, V) of the next character at every step of ``ids`` (T, B)."""
-    V = model["W_hy"].shape[0]
-    out, _, _ = lstm_forward(one_hot(ids, V, model["W_hy"].dtype), model["lstm"], *(state or (None, None)))
-    return log_softmax(linear_forward(out, model["W_hy"], model["b_y"]))
