@@ -32,3 +32,9 @@ def _no_tf32():
         torch.backends.cuda.matmul.allow_tf32 = False
         torch.backends.cudnn.allow_tf32 = False
     yield
+
+
+def run_checker(checker, answer):
+    """Call an exercise checker, collecting what it reports: returns ``(ok, text)``."""
+    messages = []
+    return checker(answer, report=messages.append), "\n".join(messages)

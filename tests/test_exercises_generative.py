@@ -6,10 +6,7 @@ import pytest
 from lstm_course.exercises import check_sample_with_temperature, check_tbptt_step
 from lstm_course.sampling import probabilities, sample_from_uniform
 
-
-def _run(checker, fn):
-    messages = []
-    return checker(fn, report=messages.append), "\n".join(messages)
+from conftest import run_checker as _run
 
 
 def good_sample(logits, temperature, rng):

@@ -8,10 +8,7 @@ from lstm_course.exercises import check_forget_faster, check_lstm_step, check_ls
 from lstm_course.exercises.lstm import (LSTM_STEP_BACKWARD_MISTAKES, LSTM_STEP_MISTAKES, reference_lstm_step,
                                         reference_lstm_step_backward)
 
-
-def _run(checker, fn):
-    messages = []
-    return checker(fn, report=messages.append), "\n".join(messages)
+from conftest import run_checker as _run
 
 
 def test_lstm_checkers_accept_the_references():

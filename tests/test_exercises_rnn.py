@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import run_checker
 
 from lstm_course.exercises import check_rnn_shapes, check_rnn_step, check_rnn_step_backward
 from lstm_course.exercises.rnn import (RNN_STEP_BACKWARD_MISTAKES, RNN_STEP_MISTAKES, reference_rnn_step,
@@ -9,18 +10,7 @@ from lstm_course.exercises.rnn import (RNN_STEP_BACKWARD_MISTAKES, RNN_STEP_MIST
 from lstm_course.exercises.shapes import EXPECTED_SHAPES
 
 
-class Report(list):
-    def __call__(self, message):
-        self.append(message)
-
-    @property
-    def text(self):
-        return "\n".join(self)
-
-
-def _check(checker, fn):
-    report = Report()
-    return checker(fn, report=report), report.text
+_check = run_checker
 
 
 def test_rnn_step_checker_accepts_the_reference():

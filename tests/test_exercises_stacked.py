@@ -6,10 +6,7 @@ from lstm_course.exercises import check_reverse_direction, check_stacked_forward
 from lstm_course.exercises.stacked import (REVERSE_MISTAKES, STACK_MISTAKES, reference_reverse_direction,
                                            reference_stacked_forward)
 
-
-def _run(checker, fn):
-    messages = []
-    return checker(fn, report=messages.append), "\n".join(messages)
+from conftest import run_checker as _run
 
 
 def test_checkers_accept_the_references():
