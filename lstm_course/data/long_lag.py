@@ -1,7 +1,7 @@
 """Hochreiter & Schmidhuber's (1997) long-time-lag tasks, generated with an explicit ``numpy.random.Generator``.
 
 - :func:`adding_problem`: section 5.4 of the paper, the *paper's* version
-  (values in [-1, 1], target 0.5 + (X1 + X2) / 4, correct if |error| < 0.04),
+  (values in [-1, 1], target 0.5 + (X1 + X2) / 4, correct if ``|error| < 0.04``),
   not the later "modern" variant with target X1 + X2.
 - :func:`temporal_order`: section 5.6, task 6a (two relevant symbols, four classes).
 """
@@ -63,7 +63,7 @@ def temporal_order(B, rng, min_length=100, max_length=110):
     Returns
     -------
     Batch
-        ``xs (T_max, B, 8)`` one-hot over :data:`TEMPORAL_SYMBOLS`, ``lengths``, ``targets`` in 0..3.
+        ``xs (T_max, B, 8)`` one-hot over ``TEMPORAL_SYMBOLS``, ``lengths``, ``targets`` in 0..3.
     """
     lengths = rng.integers(min_length, max_length + 1, size=B)
     xs = np.zeros((int(lengths.max()), B, len(TEMPORAL_SYMBOLS)))

@@ -52,7 +52,7 @@ def tag_source(text):
     Returns
     -------
     TaggedText
-        ``tags (len(text),)`` with indices into :data:`TAGS`; characters outside
+        ``tags (len(text),)`` with indices into ``TAGS``; characters outside
         any token (spaces, newlines, indentation) are ``"space"``.
     """
     lines = text.splitlines(keepends=True)

@@ -22,7 +22,7 @@ SHAPE_MISTAKES = {
 
 
 def check_rnn_shapes(answer, report=print):
-    """Check the answer to :data:`SHAPE_QUESTION`.
+    """Check the answer to ``SHAPE_QUESTION``.
 
     Parameters
     ----------

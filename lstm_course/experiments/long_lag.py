@@ -46,7 +46,7 @@ def _summarise(metrics, name, runs, extra, extra_name):
 
 
 def run_adding(quick=False, seed=0, device="cpu", progress=print, T=100):
-    """Adding problem at T = 100: fraction of 2,560 test sequences with |error| < 0.04, per model."""
+    """Adding problem at T = 100: fraction of 2,560 test sequences with ``|error| < 0.04``, per model."""
     steps, seeds, B, H = (250, 1, 64, 32) if quick else (600, 5, 64, 32)
 
     def batches(rng):

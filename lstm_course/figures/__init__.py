@@ -1,7 +1,7 @@
 """Diagrams of the book, drawn with matplotlib so that they are code, not images.
 
 Each function returns the ``matplotlib.figure.Figure`` it drew. One module per
-part of the book; they share the boxes and arrows of :mod:`._draw`.
+part of the book; they share the boxes and arrows of ``figures._draw``.
 """
 
 from .lstm import draw_lstm_cell
