@@ -1,0 +1,205 @@
+"""The built book, as a reader sees it: every page opened in a real headless Chromium.
+
+Claims, for every page of ``_build/html``: no JavaScript error in the console; no request leaves
+the local files; MathJax finished, with no error node and no raw TeX left in the visible text;
+every image loads; every exercise's solution is collapsed until clicked and opens when clicked.
+Also: the offline search page finds "forget gate" in the LSTM cell chapter; at phone width the
+text column does not overflow; figures stay readable in the theme's dark mode.
+
+The tests need Debian's ``chromium`` and ``chromium-driver``. Without them they are skipped with
+one line saying how to install them, except where ``LSTM_COURSE_REQUIRE_BROWSER=1`` (``.ci/run``
+sets it), where a missing browser is a failure.
+"""
+
+import io
+import json
+import os
+import pathlib
+import shutil
+import time
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+INSTALL = "apt-get install chromium chromium-driver"
+LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
+
+
+def _pages():
+    if not HTML.is_dir():
+        return []
+    skip = {"genindex.html", "search.html", "py-modindex.html"}
+    return sorted(str(p.relative_to(HTML)) for p in HTML.rglob("*.html")
+                  if "_static" not in p.parts and "_sources" not in p.parts and p.name not in skip)
+
+
+def _unavailable():
+    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
+        return f"Chromium and its driver are not installed; to run the browser tests: {INSTALL}"
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed: `make setup` installs it from requirements.txt"
+    if not HTML.is_dir():
+        return "the book is not built: run `make book` first (make test does)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    reason = _unavailable()
+    if reason:
+        if os.environ.get("LSTM_COURSE_REQUIRE_BROWSER") == "1":
+            pytest.fail(reason + " (required here: LSTM_COURSE_REQUIRE_BROWSER=1)")
+        pytest.skip(reason)
+    os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager fetch a browser or driver
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", "--window-size=1280,900", "--allow-file-access-from-files"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    driver.set_script_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def _open(driver, page):
+    driver.get_log("browser")  # drop what earlier pages left
+    driver.get_log("performance")
+    driver.get((HTML / page).as_uri())
+    driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "if (window.MathJax && MathJax.startup && MathJax.startup.promise) {"
+        "  MathJax.startup.promise.then(() => done(true), () => done(false));"
+        "} else { done(true); }")
+
+
+def _requests(driver):
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+RAW_TEX = """
+const skip = new Set(["PRE", "CODE", "SCRIPT", "STYLE", "MJX-CONTAINER", "TEXTAREA"]);
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {acceptNode(node) {
+  for (let el = node.parentElement; el; el = el.parentElement) {
+    if (skip.has(el.tagName) || el.classList.contains("highlight") || el.classList.contains("output")) {
+      return NodeFilter.FILTER_REJECT;
+    }
+  }
+  return NodeFilter.FILTER_ACCEPT;
+}});
+const found = [];
+const pattern = /\\$\\$|\\\\\\(|\\\\\\[|\\\\begin\\{|\\$[^$\\s][^$]*\\\\[a-zA-Z]+[^$]*\\$/;
+while (walker.nextNode()) {
+  const el = walker.currentNode.parentElement;
+  if (el.offsetParent === null) continue;  // not rendered
+  if (pattern.test(walker.currentNode.nodeValue)) found.push(walker.currentNode.nodeValue.slice(0, 80));
+}
+return found;
+"""
+
+IMAGES = """
+const done = arguments[arguments.length - 1];
+const sources = Array.from(document.images).map(img => img.currentSrc || img.src);
+Promise.all(sources.map(src => new Promise(resolve => {
+  const probe = new Image();
+  probe.onload = () => resolve([src, probe.naturalWidth]);
+  probe.onerror = () => resolve([src, 0]);
+  probe.src = src;
+}))).then(done);
+"""
+
+
+@pytest.mark.parametrize("page", _pages() or ["(book not built)"])
+def test_page_renders_offline_without_errors(browser, page):
+    _open(browser, page)
+    errors = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, f"{page}: JavaScript console errors: {errors}"
+    remote = [url for url in _requests(browser) if not url.startswith(LOCAL_SCHEMES)]
+    assert not remote, f"{page}: requests to other origins: {remote}"
+    assert browser.find_elements("css selector", "mjx-merror, .MathJax_Error") == [], f"{page}: MathJax errors"
+    raw = browser.execute_script(RAW_TEX)
+    assert not raw, f"{page}: raw TeX left in the visible text: {raw}"
+    broken = [src for src, width in browser.execute_async_script(IMAGES) if width == 0]
+    assert not broken, f"{page}: images that did not load: {broken}"
+
+
+@pytest.mark.parametrize("page", [p for p in _pages() if p.startswith("book/") and p[5:7].isdigit()]
+                         or ["(book not built)"])
+def test_solutions_are_collapsed_until_clicked(browser, page):
+    _open(browser, page)
+    solutions = browser.find_elements("css selector", "div.solution.dropdown")
+    for solution in solutions:
+        body = solution.find_elements("css selector", "section, .cell, p:not(.admonition-title)")
+        assert body, f"{page}: a solution has no content"
+        assert not any(part.is_displayed() for part in body), f"{page}: a solution is open before it is clicked"
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", solution)
+        button = solution.find_elements("css selector", "button.toggle-button") or \
+            solution.find_elements("css selector", ".admonition-title")
+        button[0].click()
+        deadline = time.time() + 5
+        while not any(part.is_displayed() for part in body) and time.time() < deadline:
+            time.sleep(0.05)
+        assert any(part.is_displayed() for part in body), f"{page}: a solution did not open when clicked"
+
+
+def test_search_finds_the_forget_gate_in_the_lstm_cell_chapter(browser):
+    _open(browser, "search.html?q=forget+gate")
+    deadline = time.time() + 30
+    links = []
+    while time.time() < deadline:
+        links = [a.get_attribute("href") for a in browser.find_elements("css selector", "#search-results li a")]
+        if links:
+            break
+        time.sleep(0.2)
+    assert any("07_lstm_cell" in (link or "") for link in links), f"search results for 'forget gate': {links}"
+
+
+@pytest.mark.parametrize("page", [p for p in _pages() if p.startswith("book/")] or ["(book not built)"])
+def test_text_column_does_not_overflow_at_phone_width(browser, page):
+    browser.set_window_size(390, 844)
+    try:
+        _open(browser, page)
+        overflow = browser.execute_script(
+            "const main = document.querySelector('main') || document.body;"
+            "return [document.documentElement.scrollWidth - window.innerWidth, main.scrollWidth - main.clientWidth];")
+    finally:
+        browser.set_window_size(1280, 900)
+    assert max(overflow) <= 1, f"{page}: the page is {overflow[0]} px wider than a 390 px phone screen"
+
+
+def _luminance(png):
+    import matplotlib.image
+
+    rgb = matplotlib.image.imread(io.BytesIO(png), format="png")[..., :3]
+    return rgb @ [0.2126, 0.7152, 0.0722]
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_figures_stay_readable_in_both_themes(browser, theme):
+    _open(browser, "book/03_basic_rnn.html")
+    browser.execute_script(f"document.documentElement.dataset.theme = '{theme}';"
+                           f"document.documentElement.dataset.mode = '{theme}';")
+    figure = browser.find_elements("css selector", ".cell_output img")[0]
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", figure)
+    time.sleep(0.3)
+    luminance = _luminance(figure.screenshot_as_png)
+    background = float(max(luminance.mean(), 1 - luminance.mean()))
+    # an opaque, light figure: mostly light pixels, with dark lines and text on them
+    assert luminance.mean() > 0.6, f"{theme}: the figure's background is dark or transparent"
+    assert luminance.std() > 0.08 and (luminance < 0.5).mean() > 0.002, f"{theme}: too little contrast ({background})"
