@@ -1,7 +1,9 @@
 """The built book loads nothing from other hosts, and typesets math with the bundled MathJax."""
 
+import html.parser
 import pathlib
 import re
+import urllib.parse
 
 import pytest
 
@@ -36,3 +38,55 @@ def test_mathjax_is_bundled_and_used():
                                      "10_generative_models"])
 def test_chapter_is_in_the_built_book(chapter):
     assert (HTML / "book" / f"{chapter}.html").exists()
+
+
+class _Links(html.parser.HTMLParser):
+    """Collects a page's ids and the targets of its links."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids, self.links = set(), []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
+        if tag == "a" and attrs.get("name"):
+            self.ids.add(attrs["name"])
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+
+
+def _parsed():
+    parsed = {}
+    for page in PAGES:
+        parser = _Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        parsed[page.resolve()] = parser
+    return parsed
+
+
+def test_every_internal_link_and_anchor_resolves():
+    parsed, broken = _parsed(), []
+    for page, parser in parsed.items():
+        for href in parser.links:
+            target = urllib.parse.urlsplit(href)
+            if target.scheme or target.netloc or href.startswith(("mailto:", "javascript:")):
+                continue  # external: not followed offline
+            path = (page.parent / urllib.parse.unquote(target.path)).resolve() if target.path else page
+            if path.is_dir():
+                path = path / "index.html"
+            if not path.exists():
+                broken.append(f"{page.relative_to(HTML.resolve())}: {href} (no such file)")
+            elif target.fragment and path.suffix == ".html" and path in parsed \
+                    and urllib.parse.unquote(target.fragment) not in parsed[path].ids:
+                broken.append(f"{page.relative_to(HTML.resolve())}: {href} (no such id)")
+    assert not broken, "\n".join(broken[:20])
+
+
+def test_every_chapter_offers_its_notebook_for_download():
+    for chapter in sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb")):
+        page = (HTML / "book" / f"{chapter.stem}.html").read_text(encoding="utf-8")
+        assert f'href="../_sources/book/{chapter.name}"' in page, f"{chapter.stem}: no .ipynb download button"
+        assert (HTML / "_sources" / "book" / chapter.name).read_bytes() == chapter.read_bytes(), \
+            f"{chapter.stem}: the downloadable notebook differs from book/{chapter.name}"

@@ -5,7 +5,11 @@
   each script.
 - pydata-sphinx-theme logs "Got invalid theme mode" when no default colour mode is set: follow the
   reader's system setting ("auto").
+- At phone width, long inline names and API signatures widened the text column: let them wrap
+  (``static/book_fixes.css``).
 """
+
+import pathlib
 
 
 def _one_copy_of_each_script(app, pagename, templatename, context, doctree):
@@ -21,6 +25,12 @@ def _one_copy_of_each_script(app, pagename, templatename, context, doctree):
         context["default_mode"] = "auto"
 
 
+def _add_static(app):
+    app.config.html_static_path.append(str(pathlib.Path(__file__).parent / "static"))
+
+
 def setup(app):
+    app.connect("builder-inited", _add_static)
+    app.add_css_file("book_fixes.css")
     app.connect("html-page-context", _one_copy_of_each_script, priority=100)  # before any handler that returns a template
     return {"parallel_read_safe": True, "parallel_write_safe": True}
