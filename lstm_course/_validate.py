@@ -48,7 +48,7 @@ def check_shape(x, expected, name, like=None):
     if not hasattr(x, "shape"):
         raise TypeError(f"{name} must be an array of shape {tuple(expected)}; got {type(x).__name__}")
     if like is not None and _library(x) != _library(like):
-        raise TypeError(f"{name} is a {_type_name(x)} but xs is a {_type_name(like)}; "
+        raise TypeError(f"{name} is a {_type_name(x)}, but xs is a {_type_name(like)}: "
                         f"{_ADVICE.get(_library(like), 'give both as one kind of array')}")
     if tuple(x.shape) != tuple(expected):
         raise ValueError(f"{name} must have shape {tuple(expected)}; got {tuple(x.shape)}")
