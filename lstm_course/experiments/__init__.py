@@ -1,8 +1,10 @@
 """The book's experiments, run by ``python -m lstm_course run NAME``.
 
-Each experiment is a function ``run(quick, seed, device, progress) -> dict`` of
-JSON-serialisable metrics. ``--quick`` is the small version the notebooks and
-CI run; the full version is what the book's saved results come from.
+Each experiment is a function ``run(quick, seed, device, progress, **options) -> dict``
+of JSON-serialisable metrics, registered below by name. ``--quick`` is the
+small version the notebooks and CI run; the full version is what the book's
+saved results come from. An experiment states its own thread policy
+(:func:`lstm_course.experiments.running.one_thread`); the registry knows none.
 """
 
 import importlib
