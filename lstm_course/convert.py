@@ -64,7 +64,8 @@ def from_torch(module):
                 for n, gate in enumerate(TORCH_LSTM_GATE_ORDER):
                     p[f"W_{gate}"] = W[n * H:(n + 1) * H].copy()
                     p[f"b_{gate}"] = b[n * H:(n + 1) * H].copy()
-                layer[direction] = {key: p[key] for key in [f"W_{g}" for g in LSTM_GATES] + [f"b_{g}" for g in LSTM_GATES]}
+                ours = [f"W_{g}" for g in LSTM_GATES] + [f"b_{g}" for g in LSTM_GATES]  # in our order
+                layer[direction] = {key: p[key] for key in ours}
         params.append(layer)
     return params
 
