@@ -7,11 +7,11 @@ from ..models.tagger import Tagger  # noqa: F401
 
 
 def train_tagger(model, train, steps, batch_size, rng, **options):
-    """:func:`lstm_course.models.tagger.train_tagger` on a batch-first ``Split`` (windows ``(N, T)``)."""
+    """:func:`lstm_course.models.tagger.train_tagger` on a batch-first ``Split`` (windows ``(B, T)``)."""
     return _tagger.train_tagger(model, TaggedWindows(train.inputs.T, train.tags.T, train.files),
                                 steps, batch_size, rng, **options)
 
 
 def predict_tags(model, inputs, device="cpu", batch_size=512):
-    """:func:`lstm_course.models.tagger.predict_tags` on windows ``(N, T)``; returns ``(N, T)``."""
+    """:func:`lstm_course.models.tagger.predict_tags` on windows ``(B, T)``; returns ``(B, T)``."""
     return _tagger.predict_tags(model, inputs.T, device, batch_size).T
