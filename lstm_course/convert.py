@@ -9,7 +9,8 @@ bias per gate, ``b = bias_ih + bias_hh``; going back, the bias goes to
 import numpy as np
 import torch
 
-from ._tree import layer_directions, tree_map
+from .notation import DIRECTIONS, LSTM_GATES, layer_directions
+from .tree import tree_map
 
 # torch stacks the LSTM's gates in the order i, f, g, o; our names for them:
 TORCH_LSTM_GATE_ORDER = ("i", "f", "c", "o")
@@ -46,7 +47,7 @@ def from_torch(module):
     if kind == "lstm" and module.proj_size:
         raise ValueError(f"LSTM with proj_size={module.proj_size} is not supported; use proj_size=0")
     named = dict(module.named_parameters())
-    directions = ("forward", "reverse") if module.bidirectional else ("forward",)
+    directions = DIRECTIONS if module.bidirectional else DIRECTIONS[:1]
     params = []
     for k in range(module.num_layers):
         layer = {}
@@ -63,7 +64,8 @@ def from_torch(module):
                 for n, gate in enumerate(TORCH_LSTM_GATE_ORDER):
                     p[f"W_{gate}"] = W[n * H:(n + 1) * H].copy()
                     p[f"b_{gate}"] = b[n * H:(n + 1) * H].copy()
-                layer[direction] = {key: p[key] for key in ("W_f", "W_i", "W_c", "W_o", "b_f", "b_i", "b_c", "b_o")}
+                ours = [f"W_{g}" for g in LSTM_GATES] + [f"b_{g}" for g in LSTM_GATES]  # in our order
+                layer[direction] = {key: p[key] for key in ours}
         params.append(layer)
     return params
 
@@ -114,6 +116,18 @@ def load_into(module, tree):
                 raise ValueError(f"{name}: module expects shape {tuple(expected[name].shape)}, tree gives {tuple(value.shape)}")
             expected[name].copy_(value)
     return module
+
+
+def load_readout(linear, readout):
+    """Copy a readout ``{"W_hy" (C, H_in), "b_y" (C,)}`` into a ``torch.nn.Linear(H_in, C)`` in place; returns it."""
+    for name, key in (("weight", "W_hy"), ("bias", "b_y")):
+        target = getattr(linear, name)
+        if tuple(target.shape) != tuple(readout[key].shape):
+            raise ValueError(f"{key}: the Linear layer expects shape {tuple(target.shape)}, "
+                             f"the readout gives {tuple(readout[key].shape)}")
+        with torch.no_grad():
+            target.copy_(torch.as_tensor(readout[key]))
+    return linear
 
 
 def to_tensors(tree, device="cpu", dtype=None, requires_grad=False):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._tree import tree_items
+from .tree import tree_items
 
 
 def relative_error(a, b):

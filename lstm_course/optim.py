@@ -4,7 +4,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._tree import tree_leaves, tree_map
+from .tree import tree_leaves, tree_map
 
 
 class AdamState(NamedTuple):

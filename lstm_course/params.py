@@ -2,9 +2,7 @@
 
 import numpy as np
 
-from ._tree import DIRECTIONS
-
-LSTM_GATES = ("f", "i", "c", "o")
+from .notation import DIRECTIONS, LSTM_GATES
 
 
 def _uniform(rng, bound, shape, dtype):
@@ -75,3 +73,25 @@ def init_lstm_params(D, H, num_layers=1, bidirectional=False, rng=None, dtype=np
         params.append(layer)
         D_in = len(directions) * H
     return params
+
+
+def init_readout(H_in, C, rng, dtype=np.float64):
+    r"""A linear readout :math:`W_{hy} h + b_y` from ``H_in`` features to ``C`` outputs.
+
+    ``W_hy`` is uniform in ``[-1/sqrt(H_in), 1/sqrt(H_in)]`` (as ``torch.nn.Linear``
+    draws it); ``b_y`` starts at zero.
+
+    Parameters
+    ----------
+    H_in, C : int
+        Input features (``num_directions * H`` after a bidirectional layer) and outputs.
+    rng : numpy.random.Generator
+    dtype : numpy dtype
+
+    Returns
+    -------
+    dict
+        ``W_hy (C, H_in)``, ``b_y (C,)``.
+    """
+    bound = 1.0 / np.sqrt(H_in)
+    return {"W_hy": rng.uniform(-bound, bound, size=(C, H_in)).astype(dtype), "b_y": np.zeros(C, dtype=dtype)}

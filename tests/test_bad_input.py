@@ -9,7 +9,7 @@ import pytest
 
 from lstm_course import numpy_impl
 from lstm_course.numpy_impl import sigmoid
-from lstm_course.params import init_rnn_params
+from lstm_course.params import init_lstm_params, init_rnn_params
 
 
 def test_sigmoid_is_exact_and_silent_at_plus_minus_1e4():
@@ -83,6 +83,40 @@ def test_bad_lengths(setup, lengths, message):
     params, xs = setup
     with pytest.raises((ValueError, TypeError), match=message):
         numpy_impl.rnn_forward(xs, params, lengths=lengths)
+
+
+@pytest.mark.parametrize("lengths", [np.array([[5, 4]]), np.array([[5], [4]]), np.array(5), [[5], [4]]],
+                         ids=["(1, B)", "(B, 1)", "0-D", "nested list"])
+def test_lengths_of_the_wrong_rank_are_named(setup, lengths):
+    params, xs = setup
+    with pytest.raises(ValueError, match="lengths must be 1-D"):
+        numpy_impl.rnn_forward(xs, params, lengths=lengths)
+    with pytest.raises(ValueError, match="lengths must be 1-D"):
+        numpy_impl.lstm_forward(xs, init_lstm_params(3, 4), lengths=lengths)
+
+
+@pytest.mark.parametrize("nonlinearity", [["tanh"], None, 1])
+def test_a_nonlinearity_that_is_not_a_string_is_named(setup, nonlinearity):
+    params, xs = setup
+    with pytest.raises(TypeError, match="nonlinearity must be the string 'tanh' or 'relu'"):
+        numpy_impl.rnn_forward(xs, params, nonlinearity=nonlinearity)
+
+
+def test_an_lstm_cache_passed_to_the_rnn_backward_is_named(rng):
+    xs = rng.normal(size=(5, 2, 3))
+    out, _, lstm_cache = numpy_impl.lstm_forward(xs, init_lstm_params(3, 4))
+    with pytest.raises(TypeError, match="rnn_backward needs the RNNCache returned by rnn_forward; got LSTMCache"):
+        numpy_impl.rnn_backward(out, None, lstm_cache)
+    out, _, rnn_cache = numpy_impl.rnn_forward(xs, init_rnn_params(3, 4))
+    with pytest.raises(TypeError, match="lstm_backward needs the LSTMCache returned by lstm_forward; got RNNCache"):
+        numpy_impl.lstm_backward(out, None, None, rnn_cache)
+
+
+def test_numpy_reference_given_a_tensor_says_it_takes_numpy_arrays(setup):
+    torch = pytest.importorskip("torch")
+    params, xs = setup
+    with pytest.raises(TypeError, match="xs is a torch.Tensor, but the NumPy reference takes NumPy arrays"):
+        numpy_impl.rnn_forward(torch.as_tensor(xs), params)
 
 
 def test_wrong_upstream_gradient_shape(setup):

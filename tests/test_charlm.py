@@ -11,7 +11,7 @@ import pytest
 
 from lstm_course.gradcheck import check_gradients
 from lstm_course.numpy_impl.charlm import charlm_loss, init_charlm, tbptt_gradients
-from lstm_course._tree import tree_items
+from lstm_course.tree import tree_items
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from lstm_course import numpy_impl
 from lstm_course.data.long_lag import adding_problem, temporal_order
 from lstm_course.data.reber import SYMBOLS, embedded_reber_sets, embedded_reber_string, outer_positions, reber_stream
 from lstm_course.params import init_lstm_params
-from lstm_course.torch_impl.models import FORGET_GATE_OPEN
+from lstm_course.models.recurrent_net import FORGET_GATE_OPEN
 
 
 def test_adding_problem_marks_two_values_and_uses_the_papers_target(rng):

@@ -7,7 +7,7 @@ torch = pytest.importorskip("torch")
 
 from conftest import DEVICES
 from lstm_course import convert, numpy_impl, torch_impl
-from lstm_course._tree import tree_items
+from lstm_course.tree import tree_items
 from lstm_course.gradcheck import check_gradients
 from lstm_course.params import init_lstm_params
 

@@ -7,7 +7,7 @@ torch = pytest.importorskip("torch")
 
 from conftest import DEVICES
 from lstm_course import convert, numpy_impl, torch_impl
-from lstm_course._tree import tree_items
+from lstm_course.tree import tree_items
 from lstm_course.params import init_rnn_params
 
 TIGHT = 1e-10  # float64: the three agree to rounding

@@ -5,9 +5,13 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
-from lstm_course.data.tagging import TAGS, encode, load_tagging, tag_source
+from lstm_course.data.tagging import TAGS, VOCAB_SIZE, encode, load_tagging, load_windows, tag_source
+from lstm_course.data.stdlib import stdlib_files
 from lstm_course.experiments.tagging import word_starts
+
+ROOT_STDLIB = stdlib_files()[0].parent
 
 
 def _tags_of(text, word):
@@ -31,18 +35,45 @@ def test_strings_comments_numbers_and_operators_are_tagged():
 
 
 def test_split_is_by_file_and_deterministic():
-    train, validation = load_tagging(T=32, n_files=10)
-    again, _ = load_tagging(T=32, n_files=10)
+    train, validation = load_windows(T=32, n_files=10)
+    again, _ = load_windows(T=32, n_files=10)
     assert not set(train.files) & set(validation.files)
-    assert np.array_equal(train.inputs, again.inputs)
-    assert train.inputs.shape[1] == 32 and train.inputs.shape == train.tags.shape
+    assert np.array_equal(train.ids, again.ids)
+    assert train.ids.shape[0] == 32 and train.ids.shape == train.tags.shape
+
+
+def test_windows_are_time_major_columns_of_the_tagged_text():
+    train, _ = load_windows(T=32, n_files=10)
+    first = tag_source((ROOT_STDLIB / train.files[0]).read_text(encoding="utf-8"))
+    assert np.array_equal(train.ids[:, 1], encode(first.text)[32:64])  # window 1 = characters 32..63
+    assert np.array_equal(train.tags[:, 1], first.tags[32:64])
+
+
+def test_deprecated_batch_first_split_is_the_transpose_of_the_windows():
+    windows, validation_windows = load_windows(T=32, n_files=10)
+    split, validation_split = load_tagging(T=32, n_files=10)
+    assert np.array_equal(split.inputs, windows.ids.T) and np.array_equal(split.tags, windows.tags.T)
+    assert np.array_equal(validation_split.tags, validation_windows.tags.T) and split.files == windows.files
 
 
 def test_word_starts_mark_the_first_character_only():
     text = "x if idx\n"
     tagged = tag_source(text)
-    starts = word_starts(encode(text)[None, :], tagged.tags[None, :])[0]
+    starts = word_starts(tagged.tags[:, None])[:, 0]  # (T, B = 1)
     assert [text[k] for k in np.flatnonzero(starts)] == ["i", "i"]
+
+
+def test_predict_tags_is_time_major_and_independent_of_the_batch_size():
+    torch = pytest.importorskip("torch")
+    from lstm_course.models.tagger import Tagger, predict_tags
+
+    torch.manual_seed(0)
+    tagger = Tagger(VOCAB_SIZE, len(TAGS), np.random.default_rng(0), E=4, H=5, bidirectional=True)
+    ids = encode("def f(x):\n    return x + 1  # one\n" * 3).reshape(3, -1).T  # (T, B = 3)
+    tags = predict_tags(tagger, ids)
+    assert tags.shape == ids.shape
+    assert np.array_equal(tags, predict_tags(tagger, ids, batch_size=1))
+    assert np.array_equal(tags[:, 2], predict_tags(tagger, ids[:, 2:])[:, 0])
 
 
 def test_run_tagging_quick_prints_json_last_and_saves_provenance(tmp_path):

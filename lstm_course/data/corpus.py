@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .tagging import stdlib_files
+from .stdlib import stdlib_files
 
 
 class Vocabulary:

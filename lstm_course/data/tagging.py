@@ -13,12 +13,12 @@ and split by file, so no validation file is seen in training.
 
 import io
 import keyword
-import pathlib
-import sysconfig
 import tokenize
 from typing import NamedTuple
 
 import numpy as np
+
+from .stdlib import stdlib_files
 
 TAGS = ("space", "name", "keyword", "operator", "number", "string", "comment")
 CHARS = "\t\n" + "".join(chr(c) for c in range(32, 127))
@@ -72,33 +72,26 @@ def encode(text):
     return np.array([_INDEX.get(ch, UNKNOWN) for ch in text], dtype=np.int64)
 
 
-def stdlib_files(min_chars=2_000, max_chars=40_000):
-    """Top-level ``.py`` files of the installed standard library, sorted by name, within a size range."""
-    root = pathlib.Path(sysconfig.get_paths()["stdlib"])
-    files = []
-    for path in sorted(root.glob("*.py")):
-        size = path.stat().st_size
-        if min_chars <= size <= max_chars:
-            files.append(path)
-    return files
+class TaggedWindows(NamedTuple):
+    """Windows of tagged source, time-major like every sequence in the package."""
+
+    ids: np.ndarray  # (T, B) character indices, one window per column
+    tags: np.ndarray  # (T, B) tag indices into TAGS
+    files: list  # names of the files the windows come from
 
 
-class Split(NamedTuple):
-    inputs: np.ndarray  # (N, T) character indices
-    tags: np.ndarray  # (N, T) tag indices
-    files: list
-
-
-def load_tagging(T=64, n_files=60, validation_every=5, max_windows_per_file=200):
-    """The tagging data set: non-overlapping windows of ``T`` characters.
+def load_windows(T=64, n_files=60, validation_every=5, max_windows_per_file=200):
+    """The tagging data set: non-overlapping windows of ``T`` characters, one per column.
 
     Every ``validation_every``-th file (of ``n_files`` chosen by
-    :func:`stdlib_files`) goes to validation; the rest to training.
+    :func:`lstm_course.data.stdlib.stdlib_files`) goes to validation; the rest
+    to training. A file is cut into at most ``max_windows_per_file`` windows,
+    which follow each other along the batch axis.
 
     Returns
     -------
-    train, validation : Split
-        ``inputs (N, T)`` character indices and ``tags (N, T)``.
+    train, validation : TaggedWindows
+        ``ids (T, B)`` character indices and ``tags (T, B)``.
     """
     files = stdlib_files()[:n_files]
     if not files:
@@ -110,9 +103,23 @@ def load_tagging(T=64, n_files=60, validation_every=5, max_windows_per_file=200)
         except (SyntaxError, UnicodeDecodeError, tokenize.TokenError):
             continue  # a file this Python cannot tokenize is skipped, deterministically
         ids = encode(tagged.text)
-        windows = min(len(ids) // T, max_windows_per_file)
+        B = min(len(ids) // T, max_windows_per_file)
         inputs, tags, names = parts["validation" if n % validation_every == validation_every - 1 else "train"]
-        inputs.append(ids[:windows * T].reshape(windows, T))
-        tags.append(tagged.tags[:windows * T].reshape(windows, T))
+        inputs.append(ids[:B * T].reshape(B, T).T)  # (T, B): window b is column b
+        tags.append(tagged.tags[:B * T].reshape(B, T).T)
         names.append(path.name)
-    return tuple(Split(np.concatenate(i), np.concatenate(t), f) for i, t, f in parts.values())
+    return tuple(TaggedWindows(np.concatenate(i, axis=1), np.concatenate(t, axis=1), f) for i, t, f in parts.values())
+
+
+class Split(NamedTuple):
+    """Deprecated batch-first view of :class:`TaggedWindows`, for chapters not yet moved to :func:`load_windows`."""
+
+    inputs: np.ndarray  # (B, T)
+    tags: np.ndarray  # (B, T)
+    files: list
+
+
+def load_tagging(T=64, n_files=60, validation_every=5, max_windows_per_file=200):
+    """Deprecated: :func:`load_windows` with its arrays transposed to batch-first ``(B, T)``."""
+    return tuple(Split(np.ascontiguousarray(w.ids.T), np.ascontiguousarray(w.tags.T), w.files)
+                 for w in load_windows(T, n_files, validation_every, max_windows_per_file))

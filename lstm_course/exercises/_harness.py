@@ -11,7 +11,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from .._tree import tree_items
+from ..tree import tree_items
 
 TOLERANCE = 1e-8  # float64 cases of size ~1: a correct answer agrees to ~1e-15
 

@@ -76,14 +76,14 @@ def check_tbptt_step(fn, report=print):
     """Check ``fn(model, chunk, state) -> (loss, new_state)``, one step of truncated BPTT (Torch).
 
     ``model(ids, state) -> (logits, state)`` is a
-    :class:`lstm_course.torch_impl.charlm.CharLSTM`; ``chunk`` is a (T + 1, B)
+    :class:`lstm_course.models.charlm.CharLSTM`; ``chunk`` is a (T + 1, B)
     LongTensor; ``state`` the ``(h, c)`` carried from the previous chunk, or
     None at the start. The returned state must carry the values forward
     (no reset) but no gradient history (detached). Never raises.
     """
     import torch
 
-    from ..torch_impl.charlm import CharLSTM
+    from ..models.charlm import CharLSTM
 
     torch.manual_seed(0)
     model = CharLSTM(5, 4).double()

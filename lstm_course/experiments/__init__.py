@@ -1,8 +1,10 @@
 """The book's experiments, run by ``python -m lstm_course run NAME``.
 
-Each experiment is a function ``run(quick, seed, device, progress) -> dict`` of
-JSON-serialisable metrics. ``--quick`` is the small version the notebooks and
-CI run; the full version is what the book's saved results come from.
+Each experiment is a function ``run(quick, seed, device, progress, **options) -> dict``
+of JSON-serialisable metrics, registered below by name. ``--quick`` is the
+small version the notebooks and CI run; the full version is what the book's
+saved results come from. An experiment states its own thread policy
+(:func:`lstm_course.experiments.running.one_thread`); the registry knows none.
 """
 
 import importlib
@@ -15,22 +17,19 @@ EXPERIMENTS = {  # name: (module, function)
     "forget-gate": ("lstm_course.experiments.reber", "run_forget_gate"),
     "vanishing": ("lstm_course.experiments.vanishing", "run"),
     "charlm": ("lstm_course.experiments.charlm", "run"),
+    "clipping": ("lstm_course.experiments.clipping", "run"),
+    "crossval": ("lstm_course.experiments.crossval", "run"),
 }
 
 
 def run_experiment(name, quick=False, seed=0, device="cpu", progress=None, **options):
-    """Run experiment ``name`` and return its metrics dict."""
+    """Run experiment ``name`` and return its metrics dict.
+
+    Each experiment sets its own thread policy (see
+    :func:`lstm_course.experiments.running.one_thread`).
+    """
     if name not in EXPERIMENTS:
         raise ValueError(f"unknown experiment {name!r}; choose one of {sorted(EXPERIMENTS)}")
     module, function = EXPERIMENTS[name]
     run = getattr(importlib.import_module(module), function)
-    import torch
-
-    threads = torch.get_num_threads()
-    if name not in ("tagging", "charlm"):
-        # these networks are tiny: one thread is faster than two fighting over small matrices
-        torch.set_num_threads(1)
-    try:
-        return run(quick=quick, seed=seed, device=device, progress=progress or (lambda message: None), **options)
-    finally:
-        torch.set_num_threads(threads)
+    return run(quick=quick, seed=seed, device=device, progress=progress or (lambda message: None), **options)

@@ -14,7 +14,9 @@ import numpy as np
 import torch
 
 from ..data.corpus import load_corpus, ngram_bits_per_char
-from ..torch_impl.charlm import CharLSTM, save_checkpoint
+from ..models.charlm import CharLSTM
+from ..models.training import detach, train_step
+from ..torch_impl.charlm import save_checkpoint
 
 LN2 = math.log(2)
 
@@ -62,13 +64,9 @@ def train_charlm(minutes=2.0, corpus="stdlib", device="cpu", seed=0, H=256, T=10
                 position, state = 0, None  # a new epoch starts the streams afresh
             chunk = train_streams[position:position + T + 1]
             logits, state = net(chunk[:-1], state)
-            state = tuple(s.detach() for s in state)  # truncated BPTT: carry the values, cut the gradient
+            state = detach(state)  # truncated BPTT: carry the values, cut the gradient
             loss = torch.nn.functional.cross_entropy(logits.reshape(-1, net.V), chunk[1:].reshape(-1))
-            optimiser.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(net.parameters(), max_norm)
-            optimiser.step()
-            losses.append(loss.item())
+            losses.append(train_step(net, optimiser, loss, max_norm))
             position, step = position + T, step + 1
             now = time.perf_counter()
             if now - last_report > 5:

@@ -10,8 +10,9 @@ import numpy as np
 import torch
 
 from ..data.corpus import load_corpus
+from ..models.charlm import CharLSTM
+from ..models.training import train_step
 from ..numpy_impl.charlm import init_charlm
-from ..torch_impl.charlm import CharLSTM
 from .charlm import LN2, streams
 
 
@@ -19,31 +20,48 @@ def _flat(grads):
     return torch.cat([g.reshape(-1) for g in grads])
 
 
-def compare_clipping(steps=150, H=64, T=50, B=16, lr=1e-2, max_norm=1.0, max_value=0.01, seed=0):
+def _recording_clip(clip, record):
+    """``clip(parameters)``, recording the raw gradient's norm and its cosine with the clipped one."""
+    def clip_and_record(parameters):
+        parameters = list(parameters)
+        raw = _flat([p.grad for p in parameters]).clone()
+        clip(parameters)
+        clipped = _flat([p.grad for p in parameters])
+        record["cosines"].append(float(torch.dot(raw, clipped) / (raw.norm() * clipped.norm() + 1e-30)))
+        record["raw_norms"].append(float(raw.norm()))
+
+    return clip_and_record
+
+
+def compare_clipping(steps=150, H=64, T=50, B=16, lr=1e-2, max_norm=1.0, max_value=0.01, seed=0, device="cpu"):
     """Returns ``{name: {"losses": [...] (bits/char), "cosines": [...], "raw_norms": [...]}}`` for "norm" and "value"."""
     corpus = load_corpus("stdlib")
-    data = torch.as_tensor(streams(corpus.train, B))
+    data = torch.as_tensor(streams(corpus.train, B), device=device)
     initial = init_charlm(len(corpus.vocab), H, np.random.default_rng(seed))
+    clips = {"norm": lambda ps: torch.nn.utils.clip_grad_norm_(ps, max_norm),
+             "value": lambda ps: torch.nn.utils.clip_grad_value_(ps, max_value)}
     results = {}
-    for name in ("norm", "value"):
-        net = CharLSTM.from_tree(initial)
+    for name, clip in clips.items():
+        net = CharLSTM.from_tree(initial).to(device)
         optimiser = torch.optim.Adam(net.parameters(), lr=lr)
         record = {"losses": [], "cosines": [], "raw_norms": []}
         for step in range(steps):
             chunk = data[step * T:(step + 1) * T + 1]
             logits, _ = net(chunk[:-1])
             loss = torch.nn.functional.cross_entropy(logits.reshape(-1, net.V), chunk[1:].reshape(-1))
-            optimiser.zero_grad()
-            loss.backward()
-            raw = _flat([p.grad for p in net.parameters()]).clone()
-            if name == "norm":
-                torch.nn.utils.clip_grad_norm_(net.parameters(), max_norm)
-            else:
-                torch.nn.utils.clip_grad_value_(net.parameters(), max_value)
-            clipped = _flat([p.grad for p in net.parameters()])
-            record["cosines"].append(float(torch.dot(raw, clipped) / (raw.norm() * clipped.norm() + 1e-30)))
-            record["raw_norms"].append(float(raw.norm()))
-            record["losses"].append(loss.item() / LN2)
-            optimiser.step()
+            record["losses"].append(train_step(net, optimiser, loss, clip=_recording_clip(clip, record)) / LN2)
         results[name] = record
     return results
+
+
+def run(quick=False, seed=0, device="cpu", progress=print):
+    """The experiment ``clipping``: final training bits/char and mean cosine to the raw gradient, per clipping."""
+    steps = 50 if quick else 150
+    progress(f"clipping by norm and by value, {steps} steps each")
+    results = compare_clipping(steps=steps, seed=seed, device=device)
+    metrics = {"steps": steps}
+    for name, record in results.items():
+        metrics[f"{name}_final_bpc"] = float(np.mean(record["losses"][-10:]))
+        metrics[f"{name}_mean_cosine"] = float(np.mean(record["cosines"]))
+        metrics[f"{name}_losses"] = record["losses"]
+    return metrics

@@ -9,8 +9,9 @@ import numpy as np
 import torch
 
 from ..data.long_lag import adding_problem, temporal_order
-from ..torch_impl.models import RecurrentNet, tensor
-from ._train import train
+from ..models.recurrent_net import RecurrentNet, tensor
+from ..models.training import train
+from .running import one_thread, over_seeds
 
 # The 1997 cell: no forget gate, input gates started negative as in the paper (which used -3, -6 for
 # adding and -2, -4 for temporal order) so that the cell does not drift before it has learned what to store.
@@ -26,15 +27,13 @@ def _order_loss(model, xs, lengths, y):
 
 
 def _seeds(name, task, seeds, seed, progress, make_model, loss_fn, batches, steps, evaluate):
-    results = []
-    for s in range(seed, seed + seeds):
-        rng = np.random.default_rng(s)
+    def run_one(s, rng):
         model = make_model(rng)
-        progress(f"{task}: {name}, seed {s}")
         history = train(model, loss_fn, lambda step: batches(rng), steps, progress=progress)
         with torch.no_grad():
-            results.append({**evaluate(model, np.random.default_rng(10_000 + s)), "seconds": history["seconds"]})
-    return results
+            return {**evaluate(model, np.random.default_rng(10_000 + s)), "seconds": history["seconds"]}
+
+    return over_seeds(run_one, seed, seeds, progress, f"{task}: {name}")
 
 
 def _summarise(metrics, name, runs, extra, extra_name):
@@ -45,6 +44,7 @@ def _summarise(metrics, name, runs, extra, extra_name):
     metrics[f"{name}_seconds_per_run"] = float(np.mean([r["seconds"] for r in runs]))
 
 
+@one_thread
 def run_adding(quick=False, seed=0, device="cpu", progress=print, T=100):
     """Adding problem at T = 100: fraction of 2,560 test sequences with ``|error| < 0.04``, per model."""
     steps, seeds, B, H = (250, 1, 64, 32) if quick else (600, 5, 64, 32)
@@ -67,6 +67,7 @@ def run_adding(quick=False, seed=0, device="cpu", progress=print, T=100):
     return metrics
 
 
+@one_thread
 def run_temporal_order(quick=False, seed=0, device="cpu", progress=print):
     """Temporal order 6a (length 100-110): fraction of 2,560 test sequences correct by the paper's rule.
 

@@ -5,8 +5,9 @@ import numpy as np
 import torch
 
 from ..data.reber import embedded_reber_sets, outer_positions, reber_stream
-from ..torch_impl.models import RecurrentNet, tensor
-from ._train import train
+from ..models.recurrent_net import RecurrentNet, tensor
+from ..models.training import train
+from .running import one_thread, over_seeds
 
 
 def _masked_bce(model, xs, legal, mask):
@@ -14,6 +15,12 @@ def _masked_bce(model, xs, legal, mask):
     logits, _ = model(xs)
     loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, legal, reduction="none").sum(-1)
     return (loss * mask).sum() / mask.sum()
+
+
+def _stream_bce(model, xs, legal, state):
+    """Binary cross-entropy on one chunk of a stream, starting from ``state``; returns ``(loss, state)`` to carry on."""
+    logits, state = model(xs, state)
+    return torch.nn.functional.binary_cross_entropy_with_logits(logits, legal), state
 
 
 def _all_predicted(model, data, device):
@@ -29,14 +36,13 @@ def _all_predicted(model, data, device):
     return ok.all(axis=0)
 
 
+@one_thread
 def run_reber(quick=False, seed=0, device="cpu", progress=print):
     """Embedded Reber: a seed is solved when every symbol of 256 training and 256 test strings is predicted."""
     steps, seeds, B, H = (3000, 1, 32, 16) if quick else (4000, 10, 32, 16)
     metrics = {"steps": steps, "batch_size": B, "hidden_size": H, "seeds": seeds, "sequences_per_run": steps * B}
     for name, kw in {"lstm": dict(kind="lstm", forget_gate=False), "rnn": dict(kind="rnn")}.items():
-        solved, strings_right, seconds = [], [], []
-        for s in range(seed, seed + seeds):
-            rng = np.random.default_rng(s)
+        def run_one(s, rng):
             train_set, test_set = embedded_reber_sets(rng)
             model = RecurrentNet(D=7, H=H, C=7, rng=rng, **kw).to(device)
             mask = tensor(np.arange(train_set.xs.shape[0])[:, None] < (train_set.lengths - 1)[None, :], device)
@@ -45,12 +51,11 @@ def run_reber(quick=False, seed=0, device="cpu", progress=print):
                 rows = rng.integers(0, train_set.xs.shape[1], size=B)
                 return (tensor(train_set.xs[:, rows], device), tensor(train_set.legal[:, rows], device), mask[:, rows])
 
-            progress(f"reber: {name}, seed {s}")
             history = train(model, _masked_bce, batches, steps, progress=progress)
             right = np.concatenate([_all_predicted(model, d, device) for d in (train_set, test_set)])
-            solved.append(bool(right.all()))
-            strings_right.append(float(right.mean()))
-            seconds.append(history["seconds"])
+            return bool(right.all()), float(right.mean()), history["seconds"]
+
+        solved, strings_right, seconds = map(list, zip(*over_seeds(run_one, seed, seeds, progress, f"reber: {name}")))
         metrics[f"{name}_solved_fraction"] = float(np.mean(solved))
         metrics[f"{name}_solved_per_seed"] = solved
         metrics[f"{name}_strings_fully_predicted"] = float(np.mean(strings_right))
@@ -58,6 +63,7 @@ def run_reber(quick=False, seed=0, device="cpu", progress=print):
     return metrics
 
 
+@one_thread
 def run_forget_gate(quick=False, seed=0, device="cpu", progress=print):
     """Continual embedded Reber: one stream, never reset; LSTM with and without forget gate.
 
@@ -68,28 +74,21 @@ def run_forget_gate(quick=False, seed=0, device="cpu", progress=print):
     steps, seeds, B, H, chunk, test_strings = (1500, 1, 16, 8, 50, 200) if quick else (3000, 5, 16, 8, 50, 800)
     metrics = {"steps": steps, "batch_size": B, "hidden_size": H, "chunk": chunk, "seeds": seeds}
     for name, kw in {"forget_gate": dict(forget_gate=True, forget_bias=1.0), "no_forget_gate": dict(forget_gate=False)}.items():
-        accuracy, norms, seconds = [], [], []
-        for s in range(seed, seed + seeds):
-            rng = np.random.default_rng(s)
+        def run_one(s, rng):
             stream = reber_stream(B, steps * chunk // 8 + 10, rng)
             model = RecurrentNet("lstm", 7, H, 7, rng, **kw).to(device)
             xs_all, legal_all = tensor(stream.xs, device), tensor(stream.legal, device)
-            state = {"hc": None}
 
             def batches(step):
-                return xs_all[step * chunk:(step + 1) * chunk], legal_all[step * chunk:(step + 1) * chunk], state
+                return xs_all[step * chunk:(step + 1) * chunk], legal_all[step * chunk:(step + 1) * chunk]
 
-            def loss_fn(model, xs, legal, state):
-                logits, hc = model(xs, state["hc"])
-                state["hc"] = tuple(t.detach() for t in hc)  # carried across chunks, never reset
-                return torch.nn.functional.binary_cross_entropy_with_logits(logits, legal)
-
-            progress(f"forget-gate: {name}, seed {s}")
-            history = train(model, loss_fn, batches, steps, progress=progress)
+            # the state is carried across chunks, never reset (detached: truncated BPTT)
+            history = train(model, _stream_bce, batches, steps, progress=progress, carry_state=True)
             acc, norm = _stream_eval(model, np.random.default_rng(20_000 + s), device, test_strings)
-            accuracy.append(acc)
-            norms.append(norm)
-            seconds.append(history["seconds"])
+            return acc, norm, history["seconds"]
+
+        runs = over_seeds(run_one, seed, seeds, progress, f"forget-gate: {name}")
+        accuracy, norms, seconds = map(list, zip(*runs))
         metrics[f"{name}_outer_accuracy"] = float(np.mean(accuracy))
         metrics[f"{name}_outer_accuracy_per_seed"] = accuracy
         metrics[f"{name}_cell_norm_along_stream"] = np.mean(norms, axis=0).tolist()

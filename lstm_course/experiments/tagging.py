@@ -3,8 +3,9 @@
 import numpy as np
 import torch
 
-from ..data.tagging import TAGS, VOCAB_SIZE, load_tagging
-from ..torch_impl.tagger import Tagger, predict_tags, train_tagger
+from ..data.tagging import TAGS, VOCAB_SIZE, load_windows
+from ..models.tagger import Tagger, predict_tags, train_tagger
+from .running import over_seeds
 
 MODELS = {  # name: (num_layers, bidirectional)
     "unidirectional": (1, False),
@@ -13,20 +14,20 @@ MODELS = {  # name: (num_layers, bidirectional)
 }
 
 
-def word_starts(inputs, tags):
-    """(N, T) mask of the first character of each name or keyword: where the future decides the tag."""
+def word_starts(tags):
+    """(T, B) mask of the first character of each name or keyword: where the future decides the tag."""
     name, kw = TAGS.index("name"), TAGS.index("keyword")
     is_word = (tags == name) | (tags == kw)
-    previous = np.concatenate([np.zeros_like(is_word[:, :1]), is_word[:, :-1]], axis=1)
+    previous = np.concatenate([np.zeros_like(is_word[:1]), is_word[:-1]], axis=0)
     start = is_word & ~previous
-    start[:, 0] = False  # a window's first character may continue a word from the previous window
+    start[0] = False  # a window's first character may continue a word from the previous window
     return start
 
 
 def evaluate(predicted, split):
     """Accuracy, accuracy at word starts, and the error rate for each true tag."""
     correct = predicted == split.tags
-    starts = word_starts(split.inputs, split.tags)
+    starts = word_starts(split.tags)
     per_tag = {tag: float(1 - correct[split.tags == k].mean()) for k, tag in enumerate(TAGS)}
     return {"accuracy": float(correct.mean()), "accuracy_word_start": float(correct[starts].mean()),
             "error_rate_per_tag": per_tag}
@@ -34,24 +35,22 @@ def evaluate(predicted, split):
 
 def run(quick=False, seed=0, device="cpu", progress=print):
     steps, seeds, n_files = (150, 1, 20) if quick else (1200, 3, 60)
-    train, validation = load_tagging(T=64, n_files=n_files)
-    progress(f"data: {train.inputs.shape[0]} training and {validation.inputs.shape[0]} validation windows of 64 "
+    train, validation = load_windows(T=64, n_files=n_files)
+    progress(f"data: {train.ids.shape[1]} training and {validation.ids.shape[1]} validation windows of 64 "
              f"characters, from {len(train.files)} and {len(validation.files)} files")
     majority = int(np.bincount(train.tags.ravel(), minlength=len(TAGS)).argmax())
     metrics = {"steps": steps, "seeds": seeds, "batch_size": 32, "hidden_size": 64,
-               "train_windows": int(train.inputs.shape[0]), "validation_windows": int(validation.inputs.shape[0]),
+               "train_windows": int(train.ids.shape[1]), "validation_windows": int(validation.ids.shape[1]),
                "accuracy_majority": float((validation.tags == majority).mean()), "majority_tag": TAGS[majority]}
     for name, (num_layers, bidirectional) in MODELS.items():
-        runs = []
-        for s in range(seed, seed + seeds):
-            rng = np.random.default_rng(s)
+        def run_one(s, rng):
             model = Tagger(VOCAB_SIZE, len(TAGS), rng, num_layers=num_layers, bidirectional=bidirectional)
-            progress(f"{name}, seed {s}")
             history = train_tagger(model, train, steps, 32, rng, device=device, progress=progress)
-            result = evaluate(predict_tags(model, validation.inputs, device), validation)
-            result["seconds"] = history["seconds"]
-            result["final_train_loss"] = float(np.mean(history["losses"][-50:]))
-            runs.append(result)
+            result = evaluate(predict_tags(model, validation.ids, device), validation)
+            return {**result, "seconds": history["seconds"],
+                    "final_train_loss": float(np.mean(history["losses"][-50:]))}
+
+        runs = over_seeds(run_one, seed, seeds, progress, name)
         metrics[f"accuracy_{name}"] = float(np.mean([r["accuracy"] for r in runs]))
         metrics[f"accuracy_{name}_per_seed"] = [r["accuracy"] for r in runs]
         metrics[f"accuracy_word_start_{name}"] = float(np.mean([r["accuracy_word_start"] for r in runs]))

@@ -26,7 +26,7 @@ def relu(z):
     return np.maximum(z, 0)
 
 
-ACTIVATIONS = {"tanh": np.tanh, "relu": relu}
+ACTIVATIONS = {"tanh": np.tanh, "relu": relu}  # keyed by notation.NONLINEARITIES
 
 
 def activation_derivative(a, nonlinearity):
@@ -44,8 +44,3 @@ def activation_derivative(a, nonlinearity):
         return 1.0 - a * a
     return (a > 0).astype(a.dtype)
 
-
-def check_nonlinearity(nonlinearity):
-    """Raise ``ValueError`` unless ``nonlinearity`` is ``"tanh"`` or ``"relu"``, like ``torch.nn.RNN``."""
-    if nonlinearity not in ACTIVATIONS:
-        raise ValueError(f"nonlinearity must be 'tanh' or 'relu' (as in torch.nn.RNN); got {nonlinearity!r}")

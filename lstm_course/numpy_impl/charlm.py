@@ -7,17 +7,16 @@ softmax readout predicts the next one; the loss is the mean cross-entropy.
 
 import numpy as np
 
-from .._tree import tree_map
-from ..params import init_lstm_params
+from ..tree import tree_map
+from ..params import init_lstm_params, init_readout
 from .lstm import lstm_backward, lstm_forward
 from .readout import linear_backward, linear_forward, softmax_cross_entropy
 
 
 def init_charlm(V, H, rng, num_layers=1, forget_bias=1.0, dtype=np.float64):
     """``{"lstm": params, "W_hy": (V, H), "b_y": (V,)}`` for a vocabulary of V characters."""
-    bound = 1.0 / np.sqrt(H)
     return {"lstm": init_lstm_params(V, H, num_layers, rng=rng, dtype=dtype, forget_bias=forget_bias),
-            "W_hy": rng.uniform(-bound, bound, size=(V, H)).astype(dtype), "b_y": np.zeros(V, dtype=dtype)}
+            **init_readout(H, V, rng, dtype)}
 
 
 def one_hot(ids, V, dtype=np.float64):

@@ -8,7 +8,7 @@ directions concatenated when bidirectional), and the class scores are
 import numpy as np
 
 from ..optim import adam_init, adam_update, clip_by_global_norm
-from ..params import init_rnn_params
+from ..params import init_readout, init_rnn_params
 from .readout import linear_backward, linear_forward, softmax_cross_entropy
 from .rnn import rnn_backward, rnn_forward
 
@@ -16,12 +16,7 @@ from .rnn import rnn_backward, rnn_forward
 def init_classifier(D, H, C, rng, num_layers=1, bidirectional=False):
     """A dict ``{"rnn": params, "W_hy": (C, num_directions*H), "b_y": (C,)}`` for C classes."""
     num_directions = 2 if bidirectional else 1
-    bound = 1.0 / np.sqrt(num_directions * H)
-    return {
-        "rnn": init_rnn_params(D, H, num_layers, bidirectional, rng),
-        "W_hy": rng.uniform(-bound, bound, size=(C, num_directions * H)),
-        "b_y": np.zeros(C),
-    }
+    return {"rnn": init_rnn_params(D, H, num_layers, bidirectional, rng), **init_readout(num_directions * H, C, rng)}
 
 
 def classifier_loss(model, xs, labels, lengths=None, nonlinearity="tanh"):

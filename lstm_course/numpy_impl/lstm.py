@@ -15,9 +15,9 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import _validate
-from ..params import LSTM_GATES
-from ._recurrence import stack_backward, stack_forward
+from ..notation import LSTM_GATES, lstm_shapes
 from .activations import sigmoid
+from .recurrence import stack_backward, stack_forward
 
 
 class LSTMStepCache(NamedTuple):
@@ -36,15 +36,8 @@ class LSTMStepCache(NamedTuple):
 class LSTMCache(NamedTuple):
     """What :func:`lstm_forward` keeps for :func:`lstm_backward`."""
 
-    stack: object  # _recurrence.StackCache
+    stack: object  # recurrence.StackCache
     params: list
-
-
-def lstm_shapes(D, H):
-    """Expected parameter shapes of one LSTM direction with input size D and hidden size H."""
-    shapes = {f"W_{g}": (H, D + H) for g in LSTM_GATES}
-    shapes.update({f"b_{g}": (H,) for g in LSTM_GATES})
-    return shapes
 
 
 def lstm_step_forward(x_t, h_prev, c_prev, p):
@@ -142,13 +135,13 @@ def lstm_forward(xs, params, h0=None, c0=None, lengths=None):
     --------
     lstm_course.torch_impl.lstm_forward : the Torch twin.
     """
-    _validate.check_sequence(xs)
+    _validate.check_sequence(xs, backend="numpy")
     L, num_directions, H = _validate.check_params(params, xs, lstm_shapes, "b_f")
     T, B, _ = xs.shape
     states = []
     for name, s0 in (("h0", h0), ("c0", c0)):
         s0 = np.zeros((L * num_directions, B, H), dtype=xs.dtype) if s0 is None else s0
-        _validate.check_shape(s0, (L * num_directions, B, H), f"{name} (L * num_directions, B, H)", dtype_like=xs)
+        _validate.check_shape(s0, (L * num_directions, B, H), f"{name} (L * num_directions, B, H)", like=xs)
         states.append(s0)
     if lengths is not None:
         lengths = _validate.check_lengths(lengths, T, B)
@@ -171,16 +164,17 @@ def lstm_backward(d_out, d_h_n, d_c_n, cache):
     d_h0, d_c0 : ndarray, shape (L * num_directions, B, H)
     grads : list of dict, the structure of ``params``
     """
+    _validate.check_cache(cache, LSTMCache, "lstm_backward", "lstm_forward")
     stack = cache.stack
     x0 = stack.layer_inputs[0]
     T, B = x0.shape[:2]
     num_directions = len(stack.direction_caches[0])
     shape = (len(cache.params) * num_directions, B, stack.hidden_size)
-    _validate.check_shape(d_out, (T, B, num_directions * stack.hidden_size), "d_out", dtype_like=x0)
+    _validate.check_shape(d_out, (T, B, num_directions * stack.hidden_size), "d_out", like=x0)
     d_states = []
     for name, d in (("d_h_n", d_h_n), ("d_c_n", d_c_n)):
         d = np.zeros(shape, dtype=x0.dtype) if d is None else d
-        _validate.check_shape(d, shape, name, dtype_like=x0)
+        _validate.check_shape(d, shape, name, like=x0)
         d_states.append(d)
     d_xs, (d_h0, d_c0), grads = stack_backward(_step_backward, d_out, tuple(d_states), stack, cache.params)
     return d_xs, d_h0, d_c0, grads

@@ -12,8 +12,9 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import _validate
-from ._recurrence import stack_backward, stack_forward
-from .activations import ACTIVATIONS, activation_derivative, check_nonlinearity
+from ..notation import check_nonlinearity, rnn_shapes
+from .activations import ACTIVATIONS, activation_derivative
+from .recurrence import stack_backward, stack_forward
 
 
 class RNNStepCache(NamedTuple):
@@ -29,14 +30,9 @@ class RNNStepCache(NamedTuple):
 class RNNCache(NamedTuple):
     """What :func:`rnn_forward` keeps for :func:`rnn_backward`."""
 
-    stack: object  # _recurrence.StackCache
+    stack: object  # recurrence.StackCache
     params: list
     nonlinearity: str
-
-
-def rnn_shapes(D, H):
-    """Expected parameter shapes of one RNN direction with input size D and hidden size H."""
-    return {"W_xh": (H, D), "W_hh": (H, H), "b_h": (H,)}
 
 
 def rnn_step_forward(x_t, h_prev, p, nonlinearity="tanh"):
@@ -139,13 +135,13 @@ def rnn_forward(xs, params, h0=None, nonlinearity="tanh", lengths=None):
     lstm_course.torch_impl.rnn_forward : the Torch twin.
     rnn_backward : backpropagation through time.
     """
-    _validate.check_sequence(xs)
+    _validate.check_sequence(xs, backend="numpy")
     check_nonlinearity(nonlinearity)
     L, num_directions, H = _validate.check_params(params, xs, rnn_shapes, "b_h")
     T, B, _ = xs.shape
     if h0 is None:
         h0 = np.zeros((L * num_directions, B, H), dtype=xs.dtype)
-    _validate.check_shape(h0, (L * num_directions, B, H), "h0 (L * num_directions, B, H)", dtype_like=xs)
+    _validate.check_shape(h0, (L * num_directions, B, H), "h0 (L * num_directions, B, H)", like=xs)
     if lengths is not None:
         lengths = _validate.check_lengths(lengths, T, B)
     out, (h_n,), stack = stack_forward(_step(nonlinearity), xs, params, (h0,), lengths)
@@ -169,14 +165,15 @@ def rnn_backward(d_out, d_h_n, cache):
     grads : list of dict
         Same structure as ``params``.
     """
+    _validate.check_cache(cache, RNNCache, "rnn_backward", "rnn_forward")
     stack = cache.stack
     x0 = stack.layer_inputs[0]
     T, B = x0.shape[:2]
     num_directions = len(stack.direction_caches[0])
     L, H = len(cache.params), stack.hidden_size
-    _validate.check_shape(d_out, (T, B, num_directions * H), "d_out", dtype_like=x0)
+    _validate.check_shape(d_out, (T, B, num_directions * H), "d_out", like=x0)
     if d_h_n is None:
         d_h_n = np.zeros((L * num_directions, B, H), dtype=x0.dtype)
-    _validate.check_shape(d_h_n, (L * num_directions, B, H), "d_h_n", dtype_like=x0)
+    _validate.check_shape(d_h_n, (L * num_directions, B, H), "d_h_n", like=x0)
     d_xs, (d_h0,), grads = stack_backward(_step_backward, d_out, (d_h_n,), stack, cache.params)
     return d_xs, d_h0, grads

@@ -3,9 +3,8 @@
 import torch
 
 from .. import _validate
-from ..numpy_impl.lstm import lstm_shapes
-from ._checks import check_same_device
-from ._recurrence import stack_forward
+from ..notation import lstm_shapes
+from .recurrence import stack_forward
 
 
 def lstm_step_forward(x_t, h_prev, c_prev, p):
@@ -34,14 +33,13 @@ def lstm_forward(xs, params, h0=None, c0=None, lengths=None):
     out : Tensor, shape (T, B, num_directions * H)
     (h_n, c_n) : Tensors, shape (L * num_directions, B, H)
     """
-    _validate.check_sequence(xs)
+    _validate.check_sequence(xs, backend="torch")
     L, num_directions, H = _validate.check_params(params, xs, lstm_shapes, "b_f")
-    check_same_device(xs, params)
     T, B, _ = xs.shape
     states = []
     for name, s0 in (("h0", h0), ("c0", c0)):
         s0 = xs.new_zeros((L * num_directions, B, H)) if s0 is None else s0
-        _validate.check_shape(s0, (L * num_directions, B, H), f"{name} (L * num_directions, B, H)", dtype_like=xs)
+        _validate.check_shape(s0, (L * num_directions, B, H), f"{name} (L * num_directions, B, H)", like=xs)
         states.append(s0)
     if lengths is not None:
         lengths = _validate.check_lengths(lengths, T, B)

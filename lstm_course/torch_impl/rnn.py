@@ -6,12 +6,10 @@ r"""The basic RNN in Torch: the same maths as :mod:`lstm_course.numpy_impl.rnn`,
 import torch
 
 from .. import _validate
-from ..numpy_impl.activations import check_nonlinearity
-from ..numpy_impl.rnn import rnn_shapes
-from ._recurrence import stack_forward
-from ._checks import check_same_device
+from ..notation import check_nonlinearity, rnn_shapes
+from .recurrence import stack_forward
 
-_ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu}
+_ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu}  # keyed by notation.NONLINEARITIES
 
 
 def rnn_step_forward(x_t, h_prev, p, nonlinearity="tanh"):
@@ -61,14 +59,13 @@ def rnn_forward(xs, params, h0=None, nonlinearity="tanh", lengths=None):
     --------
     lstm_course.numpy_impl.rnn_forward : the NumPy twin.
     """
-    _validate.check_sequence(xs)
+    _validate.check_sequence(xs, backend="torch")
     check_nonlinearity(nonlinearity)
     L, num_directions, H = _validate.check_params(params, xs, rnn_shapes, "b_h")
-    check_same_device(xs, params)
     T, B, _ = xs.shape
     if h0 is None:
         h0 = xs.new_zeros((L * num_directions, B, H))
-    _validate.check_shape(h0, (L * num_directions, B, H), "h0 (L * num_directions, B, H)", dtype_like=xs)
+    _validate.check_shape(h0, (L * num_directions, B, H), "h0 (L * num_directions, B, H)", like=xs)
     if lengths is not None:
         lengths = _validate.check_lengths(lengths, T, B)
 

@@ -1,13 +1,13 @@
 """Layers, directions and padding for any recurrent cell (Torch, autograd).
 
-The Torch twin of :mod:`lstm_course.numpy_impl._recurrence`: the same state
+The Torch twin of :mod:`lstm_course.numpy_impl.recurrence`: the same state
 tuples, the same layer-major ``h_n`` and the same padding semantics
 (``pack_padded_sequence``). Gradients come from autograd.
 """
 
 import torch
 
-from .._tree import layer_directions
+from ..notation import layer_directions
 
 
 def lengths_to_mask(lengths, T, device):

@@ -1,0 +1,75 @@
+"""The recurrent net of the long-time-lag experiments: an LSTM or a tanh RNN with a readout at every step.
+
+The recurrent core is ``torch.nn.LSTM`` or ``torch.nn.RNN`` -- the modules our
+NumPy and Torch twins are tested against -- initialised from our own
+parameter trees with an explicit ``numpy.random.Generator``.
+"""
+
+import numpy as np
+import torch
+
+from .. import convert
+from ..params import init_lstm_params, init_readout, init_rnn_params
+
+# sigma(1e4) is exactly 1 in float32 and float64, and its derivative exactly 0:
+# a forget gate pinned there is the 1997 cell's f_t = 1, and no gradient ever moves it.
+FORGET_GATE_OPEN = 1e4
+
+
+class RecurrentNet(torch.nn.Module):
+    """An LSTM or tanh RNN (one layer) with a linear readout at every step.
+
+    Parameters
+    ----------
+    kind : {"lstm", "rnn"}
+    D, H, C : int
+        Input, hidden and output sizes.
+    rng : numpy.random.Generator
+    forget_bias : float
+        Added to the LSTM's b_f at initialisation.
+    forget_gate : bool
+        False gives the 1997 LSTM: f_t = 1 always (see ``FORGET_GATE_OPEN``).
+    input_bias : float
+        Added to the LSTM's b_i at initialisation. The 1997 paper starts input
+        gates negative (-3, -6, ...) so that the cell does not drift before it
+        has learned what to store.
+    """
+
+    def __init__(self, kind, D, H, C, rng, forget_bias=1.0, forget_gate=True, input_bias=0.0):
+        super().__init__()
+        self.kind, self.forget_gate = kind, forget_gate
+        if kind == "lstm":
+            self.core = torch.nn.LSTM(D, H)
+            params = init_lstm_params(D, H, rng=rng, dtype=np.float32, forget_bias=forget_bias)
+            params[0]["forward"]["b_i"] = params[0]["forward"]["b_i"] + np.float32(input_bias)
+            if not forget_gate:
+                p = params[0]["forward"]
+                p["W_f"] = np.zeros_like(p["W_f"])
+                p["b_f"] = np.full_like(p["b_f"], FORGET_GATE_OPEN)
+        elif kind == "rnn":
+            self.core = torch.nn.RNN(D, H)
+            params = init_rnn_params(D, H, rng=rng, dtype=np.float32)
+        else:
+            raise ValueError(f"kind must be 'lstm' or 'rnn'; got {kind!r}")
+        convert.load_into(self.core, params)
+        self.readout = convert.load_readout(torch.nn.Linear(H, C), init_readout(H, C, rng, np.float32))
+
+    def forward(self, xs, state=None):
+        """xs (T, B, D) -> (outputs (T, B, C), state)."""
+        out, state = self.core(xs, state)
+        return self.readout(out), state
+
+    def final(self, xs, lengths):
+        """Outputs at each sequence's own last step, (B, C), for a batch padded at the end.
+
+        The network is unidirectional, so the padding after a sequence's end
+        cannot change its earlier outputs: no packing is needed (packing is
+        5-10x slower on a CPU for these sizes).
+        """
+        out, _ = self(xs)
+        return out[torch.as_tensor(lengths) - 1, torch.arange(xs.shape[1])]
+
+
+def tensor(a, device="cpu"):
+    """A float32 tensor on ``device`` from a NumPy array."""
+    return torch.as_tensor(np.asarray(a), dtype=torch.float32, device=device)
