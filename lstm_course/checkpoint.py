@@ -16,7 +16,7 @@ import json
 import os
 import pathlib
 import re
-import tempfile
+import uuid
 import zipfile
 
 import numpy as np
@@ -39,8 +39,7 @@ def write_atomically(path, write):
     """
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + "".join(path.suffixes[-1:]), dir=path.parent)
-    os.close(fd)
+    tmp = str(path.parent / f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")  # unique per write
     try:
         write(tmp)
         os.replace(tmp, path)
@@ -195,9 +194,14 @@ def check_charlm_tree(model, V, num_layers=None):
     ValueError
         Naming the first array that is missing, misshapen or not finite.
     """
-    if not isinstance(model, dict) or sorted(model) != ["W_hy", "b_y", "lstm"]:
-        got = sorted(model) if isinstance(model, dict) else type(model).__name__
-        raise ValueError(f"the parameters must be 'lstm', 'W_hy' and 'b_y'; got {got}")
+    if not isinstance(model, dict):
+        raise ValueError(f"the parameters must be a dict of 'lstm', 'W_hy' and 'b_y'; got {type(model).__name__}")
+    missing = [name for name in ("lstm", "W_hy", "b_y") if name not in model]
+    extra = sorted(set(model) - {"lstm", "W_hy", "b_y"})
+    if missing or extra:
+        raise ValueError(f"the array {missing[0]} is missing" if missing else f"unexpected array {extra[0]}")
+    if np.ndim(model["W_hy"]) == 2 and np.shape(model["W_hy"])[0] != V:
+        raise ValueError(f"the vocabulary holds {V} characters but W_hy has {np.shape(model['W_hy'])[0]} rows")
     layers = model["lstm"]
     if not isinstance(layers, list) or not layers:
         raise ValueError("'lstm' must hold at least one layer, stored as lstm[0], lstm[1], ...")
