@@ -53,12 +53,21 @@ class TimeLimitExceeded(BaseException):
     """Raised inside learner code that runs past :data:`TIME_LIMIT` (a BaseException, so ``except Exception`` keeps out)."""
 
 
+def _importing(frame):
+    """Whether the interrupted code is inside an import; the alarm then waits for its next tick."""
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
+
+
 def _run_with_signal(fn, args, limit):
     """Main thread on Unix: an interval timer raises inside the learner's code, again every 0.2 s until it stops."""
     state = {"active": True, "fired": False}
 
     def on_alarm(signum, frame):
-        if state["active"]:
+        if state["active"] and not _importing(frame):  # never break a module half-imported (torch would crash)
             state["fired"] = True
             raise TimeLimitExceeded()
 
@@ -136,7 +145,8 @@ def describe_error(error):
     if isinstance(error, TimeLimitExceeded):
         return (f"your function did not return within {TIME_LIMIT:g} s and was stopped (an endless loop?); on "
                 "these small cases a correct answer takes milliseconds")
-    return f"your function raised {type(error).__name__}: {_text(error)}"
+    message = _text(error)
+    return f"your function raised {type(error).__name__}" + (f": {message}" if message else "")
 
 
 def as_array(value, name):
@@ -161,8 +171,8 @@ def as_array(value, name):
         return None, f"{name} cannot be read as an array ({type(error).__name__}: {_text(error, 120)})"
     kind = array.dtype.kind
     if kind == "O":
-        return None, (f"{name} is not an array of numbers (NumPy sees dtype object: rows of different lengths, "
-                      "or arrays mixed with other things?)")
+        return None, (f"{name} is not an array of numbers (NumPy reads your {type(value).__name__} as dtype "
+                      "object: rows of different lengths, or things that are not floats?)")
     if kind == "c":
         return None, f"{name} holds complex numbers (dtype {array.dtype}); the answer is real"
     if kind == "b":
@@ -400,8 +410,9 @@ def protect(checker):
         except KeyboardInterrupt:
             raise
         except BaseException as error:  # noqa: BLE001  (the promise: never raise for any learner code)
-            _safe_report(report, f"{checker.__name__}: your answer could not be checked: "
-                                 f"{describe_error(error)}.")
+            what = describe_error(error) if isinstance(error, (SystemExit, TimeLimitExceeded)) else \
+                f"using it raised {type(error).__name__}: {_text(error)}"
+            _safe_report(report, f"{checker.__name__}: your answer could not be checked: {what}.")
             return False
         return isinstance(result, (bool, np.bool_)) and bool(result)
 
