@@ -29,9 +29,10 @@ def _draw(fn, logits, temperature, seed, n):
     draws = []
     for call in range(n):
         out, error = call_learner(fn, logits.copy(), temperature, rng)
+        if isinstance(error, NotImplementedError):
+            return None, "not attempted yet. Replace `raise NotImplementedError` with your code"
         if error is not None:
-            where = f" on call {call + 1} at temperature {temperature:g}" if not isinstance(error, NotImplementedError) else ""
-            return None, describe_error(error) + where
+            return None, f"{describe_error(error)} on call {call + 1} at temperature {temperature:g}"
         k, problem = _index(out, len(logits))
         if problem:
             return None, f"at temperature {temperature:g} your function {problem}"
@@ -183,6 +184,10 @@ def check_tbptt_step(fn, report=print):
     for n, chunk in enumerate(chunks):
         given_state = None if state is None else tuple(s.clone() for s in state)
         out, error = call_learner(fn, learner_model, chunk.clone(), given_state)
+        if isinstance(error, NotImplementedError):
+            report("TBPTT step: not attempted yet. Hint: run the model from `state`, compute the loss on the next "
+                   "characters, and return the new state with .detach() on each tensor.")
+            return False
         if error is not None:
             report(f"TBPTT step: {describe_error(error)} (chunk {n + 1}).\nHint: {hint}")
             return False
