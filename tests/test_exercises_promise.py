@@ -242,3 +242,19 @@ def test_a_sampler_returning_non_integers_fails():
 def test_a_loss_tensor_of_the_wrong_shape_fails():
     pytest.importorskip("torch")
     _fails_saying(check_tbptt_step, _tbptt(loss_as=lambda loss: loss.expand(3)), "got shape (3,)")
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "setitimer"), reason="no interval timers on this platform")
+def test_the_time_limit_gives_back_an_outer_timer():
+    import signal
+
+    fired = []
+    previous = signal.signal(signal.SIGALRM, lambda *args: fired.append(True))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 5.0)
+        _fails_saying(check_rnn_step, lambda x, h, p: reference_rnn_step(x, h, p) + 0j, "complex")
+        remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 0 < remaining <= 5.0 and not fired
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
