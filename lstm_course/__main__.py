@@ -190,7 +190,8 @@ def _sample(args):
 
 
 def _parser():
-    parser = argparse.ArgumentParser(prog="python -m lstm_course", description="Experiments and tools of the lstm-course book.")
+    parser = argparse.ArgumentParser(prog="python -m lstm_course",
+                                     description="Experiments and tools of the lstm-course book.")
     parser.add_argument("--debug", action="store_true", help="show the full traceback of an unexpected error")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run one experiment of the book")
@@ -206,7 +207,8 @@ def _parser():
     run.add_argument("--minutes", type=float, default=None, help="charlm: training time (default 2)")
     run.add_argument("--corpus", default="stdlib", help="charlm: 'stdlib' or a path to a UTF-8 text file")
     run.add_argument("--checkpoint", default=None,
-                     help=f"charlm: where to save the model (default {DEFAULT_CHECKPOINT}, not replaced without --overwrite)")
+                     help=f"charlm: where to save the model (default {DEFAULT_CHECKPOINT}, "
+                          "never replaced without --overwrite)")
     run.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     smp = sub.add_parser("sample", help="generate text from a charlm checkpoint (NumPy only)")
     smp.add_argument("checkpoint")
@@ -242,8 +244,8 @@ def main(argv=None):
     except Exception as error:  # noqa: BLE001  (a bug: one line here, the traceback with --debug)
         if args.debug:
             raise
-        print(f"internal error: {type(error).__name__}: {_one_line(error)} (run again with --debug to see the traceback)",
-              file=sys.stderr)
+        print(f"internal error: {type(error).__name__}: {_one_line(error)} "
+              "(run again with --debug to see the traceback)", file=sys.stderr)
         sys.exit(1)
 
 

@@ -89,6 +89,6 @@ def clip_by_global_norm(grads, max_norm):
 
 
 def clip_by_value(grads, limit):
-    """Clamp every gradient entry to ``[-limit, limit]`` (changes the direction, unlike norm clipping); ``limit > 0``."""
+    """Clamp every gradient entry to ``[-limit, limit]``, ``limit > 0`` (turns the direction, unlike norm clipping)."""
     _check_limit(limit, "limit")
     return tree_map(lambda g: np.clip(g, -limit, limit), grads)

@@ -1,4 +1,4 @@
-"""The command line: nothing lost (checkpoints, corpora, saved results), nothing silent (one error line, no traceback)."""
+"""The command line: nothing lost (checkpoints, corpora, saved results), nothing silent (one line, no traceback)."""
 
 import json
 import pathlib
@@ -73,7 +73,8 @@ def test_the_corpus_is_never_used_as_the_checkpoint(workdir, capsys):
 
 def test_a_directory_is_refused_as_checkpoint_before_training(workdir, capsys):
     (workdir / "out").mkdir()
-    status, _, err = run_cli(capsys, "run", "charlm", "--minutes", "0.01", "--corpus", "code.txt", "--checkpoint", "out")
+    status, _, err = run_cli(capsys, "run", "charlm", "--minutes", "0.01", "--corpus", "code.txt",
+                             "--checkpoint", "out")
     assert_one_error_line(status, err, "is a directory")
 
 

@@ -51,7 +51,7 @@ class Case(NamedTuple):
 
 
 class TimeLimitExceeded(BaseException):
-    """Raised inside learner code that runs past :data:`TIME_LIMIT` (a BaseException, so ``except Exception`` keeps out)."""
+    """Raised inside learner code running past :data:`TIME_LIMIT` (a BaseException: ``except Exception`` misses it)."""
 
 
 def _importing(frame):

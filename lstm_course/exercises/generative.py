@@ -12,7 +12,7 @@ SAMPLING_HINT = ("p = softmax(logits / temperature); return the index where the 
 
 
 def _index(value, V):
-    """A drawn symbol as an int: ``(k, None)`` or ``(None, problem)``; floats, bools and arrays of several are refused."""
+    """A drawn symbol as an int: ``(k, None)`` or ``(None, problem)``; floats, bools, several values are refused."""
     if isinstance(value, np.ndarray) and value.size == 1:
         value = value.reshape(()).item() if value.dtype.kind in "iu" else value
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
