@@ -301,7 +301,7 @@ def _precision_problem(pairs):
             return (f"{name} is {array.dtype}: compute in float64 (the inputs are float64; a cast such as "
                     f".astype(np.float32) or dtype=np.float32 loses precision). Its values "
                     + ("agree with the reference to {0} precision, so only the dtype is wrong".format(array.dtype)
-                       if close else "also differ from the reference beyond float32 rounding"))
+                       if close else f"also differ from the reference beyond {array.dtype} rounding"))
     return None
 
 
