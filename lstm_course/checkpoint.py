@@ -58,15 +58,18 @@ def check_checkpoint_path(path, corpus=None):
     """
     target = pathlib.Path(path)
     if target.is_dir():
-        raise ValueError(f"the checkpoint path {path} is a directory; give a file name such as {target / 'charlm.npz'}")
+        raise ValueError(f"the checkpoint path {path} is a directory; give a file name such as "
+                         f"{target / 'charlm.npz'}")
     if corpus is not None and corpus != "stdlib" and pathlib.Path(corpus).exists() and target.exists() \
-            and target.resolve() == pathlib.Path(corpus).resolve():
-        raise ValueError(f"the checkpoint path {path} is the corpus file: saving there would destroy it; choose another path")
+            and os.path.samefile(target, corpus):  # also through a symbolic or hard link
+        raise ValueError(f"the checkpoint path {path} is the corpus file: saving there would destroy it; "
+                         "choose another path")
     if target.exists() and not target.is_file():
         raise ValueError(f"the checkpoint path {path} exists and is not a regular file")
     folder = next((parent for parent in target.absolute().parents if parent.exists()), None)
     if folder is not None and not folder.is_dir():
-        raise ValueError(f"the checkpoint path {path} cannot be made: {folder} is a file, so no folder can be made there")
+        raise ValueError(f"the checkpoint path {path} cannot be made: {folder} is a file, so no folder can be "
+                         "made there")
 
 
 def save_checkpoint(path, model_tree, vocab_chars, meta):

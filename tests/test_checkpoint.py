@@ -141,3 +141,13 @@ def test_checkpoint_path_may_be_neither_a_directory_nor_the_corpus(tmp_path):
     with pytest.raises(ValueError, match="is a file, so no folder"):
         check_checkpoint_path(corpus / "model.npz", "stdlib")
     check_checkpoint_path(tmp_path / "new" / "model.npz", str(corpus))  # fine: a new file in a new folder
+
+
+def test_a_link_to_the_corpus_is_refused_as_checkpoint(tmp_path):
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("text")
+    (tmp_path / "soft.npz").symlink_to(corpus)
+    os.link(corpus, tmp_path / "hard.npz")
+    for link in ("soft.npz", "hard.npz"):
+        with pytest.raises(ValueError, match="is the corpus file"):
+            check_checkpoint_path(tmp_path / link, str(corpus))
