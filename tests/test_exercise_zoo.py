@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import lstm_course.exercises as exercises
-from lstm_course.exercises import _harness
+from lstm_course.exercises import _guard, _harness
 
 CHECKERS = {name: getattr(exercises, name) for name in exercises.__all__
             if name.startswith("check_") and callable(getattr(exercises, name))}
@@ -195,7 +195,7 @@ def test_the_zoo_finds_every_exported_checker():
 
 @pytest.mark.parametrize("name", sorted(CHECKERS))
 def test_every_checker_survives_the_whole_zoo_with_a_message(name, monkeypatch):
-    monkeypatch.setattr(_harness, "TIME_LIMIT", 0.3)
+    monkeypatch.setattr(_guard, "TIME_LIMIT", 0.3)
     checker, failures = CHECKERS[name], []
     for label, args in _calls(checker):
         messages = []
@@ -251,17 +251,17 @@ def test_a_checker_called_with_the_wrong_arguments_says_how_to_call_it():
 
 
 def test_a_function_that_never_returns_is_stopped_after_the_stated_limit(monkeypatch):
-    monkeypatch.setattr(_harness, "TIME_LIMIT", 0.5)
+    monkeypatch.setattr(_guard, "TIME_LIMIT", 0.5)
     messages = []
     assert exercises.check_lstm_step(_never_returns, report=messages.append) is False
     assert "did not return within 0.5 s and was stopped" in messages[0]
-    assert _harness.TIME_LIMIT == 0.5 and "10 s" in exercises.__doc__
+    assert _guard.TIME_LIMIT == 0.5 and "10 s" in exercises.__doc__
 
 
 def test_the_time_limit_also_works_off_the_main_thread(monkeypatch):
     import threading
 
-    monkeypatch.setattr(_harness, "TIME_LIMIT", 0.3)
+    monkeypatch.setattr(_guard, "TIME_LIMIT", 0.3)
     results = []
     thread = threading.Thread(target=lambda: results.append(_harness.call_learner(_never_returns)))
     thread.start()

@@ -5,9 +5,9 @@ import sys
 import numpy as np
 import pytest
 
-from lstm_course.exercises import (_harness, check_answer, check_forget_faster, check_lstm_step, check_rnn_shapes,
-                                   check_rnn_step, check_rnn_step_backward, check_sample_with_temperature,
-                                   check_task_shapes, check_tbptt_step)
+from lstm_course.exercises import (_guard, _harness, check_answer, check_forget_faster, check_lstm_step,
+                                   check_rnn_shapes, check_rnn_step, check_rnn_step_backward,
+                                   check_sample_with_temperature, check_task_shapes, check_tbptt_step)
 from lstm_course.exercises.rnn import reference_rnn_step, reference_rnn_step_backward
 from lstm_course.exercises.lstm import reference_lstm_step
 from lstm_course.exercises.shapes import EXPECTED_SHAPES
@@ -106,7 +106,7 @@ def test_keyboard_interrupt_still_goes_through():
 
 
 def test_a_function_that_never_returns_is_stopped_with_the_limit_named(monkeypatch):
-    monkeypatch.setattr(_harness, "TIME_LIMIT", 0.3)
+    monkeypatch.setattr(_guard, "TIME_LIMIT", 0.3)
 
     def forever(*args):
         while True:
@@ -116,7 +116,7 @@ def test_a_function_that_never_returns_is_stopped_with_the_limit_named(monkeypat
 
 
 def test_a_function_that_swallows_the_first_alarm_is_still_stopped(monkeypatch):
-    monkeypatch.setattr(_harness, "TIME_LIMIT", 0.3)
+    monkeypatch.setattr(_guard, "TIME_LIMIT", 0.3)
 
     def stubborn(*args):
         try:
@@ -132,7 +132,7 @@ def test_a_function_that_swallows_the_first_alarm_is_still_stopped(monkeypatch):
 def test_an_import_is_never_interrupted_by_the_time_limit(monkeypatch, tmp_path):
     (tmp_path / "slow_module_h13.py").write_text("import time\ntime.sleep(0.6)\nVALUE = 1\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(_harness, "TIME_LIMIT", 0.2)
+    monkeypatch.setattr(_guard, "TIME_LIMIT", 0.2)
 
     def imports():
         import slow_module_h13

@@ -1,6 +1,6 @@
 """Self-study exercises: checkers that return True or False, explain what is wrong, and never raise.
 
-Learner code runs with a time limit (``_harness.TIME_LIMIT``, 10 s per call).
+Learner code runs with a time limit (``_guard.TIME_LIMIT``, 10 s per call).
 
 Every checker takes the learner's function (or answer) and an optional
 ``report`` callable (``print`` by default) that receives the explanation.

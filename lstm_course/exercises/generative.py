@@ -49,7 +49,7 @@ def check_sample_with_temperature(fn, report=print):
     argmax; a huge temperature gives nearly uniform draws; at temperature 1
     and 0.5 the frequencies match the softmax of ``logits / temperature`` (a
     chi-square test). Every call of ``fn`` is stopped after
-    ``_harness.TIME_LIMIT`` seconds. Never raises.
+    ``_guard.TIME_LIMIT`` seconds. Never raises.
     """
     if not callable(fn):
         report(f"Sampling: expected a function, got {type(fn).__name__}.")
