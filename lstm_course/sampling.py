@@ -23,18 +23,48 @@ def probabilities(logits, temperature=1.0, top_k=None):
     Returns
     -------
     ndarray, shape (..., V), rows summing to 1.
+
+    Raises
+    ------
+    ValueError
+        For a temperature that is not > 0, NaN or ``+inf`` logits, a row with
+        no finite logit, or ``top_k`` outside [1, V].
+    TypeError
+        For a ``top_k`` that is not an integer.
     """
     if not temperature > 0:
         raise ValueError(f"temperature must be > 0 (use greedy() for the argmax); got {temperature}")
-    z = np.asarray(logits, dtype=np.float64) / temperature
+    z = np.asarray(logits, dtype=np.float64)
+    check_logits(z)
+    z = z / temperature
     if top_k is not None:
-        if not 1 <= top_k <= z.shape[-1]:
-            raise ValueError(f"top_k must be in [1, V = {z.shape[-1]}]; got {top_k}")
+        check_top_k(top_k, z.shape[-1])
         kth = np.sort(z, axis=-1)[..., -top_k][..., None]
         z = np.where(z >= kth, z, -np.inf)
     z = z - z.max(axis=-1, keepdims=True)
     p = np.exp(z)
     return p / p.sum(axis=-1, keepdims=True)
+
+
+def check_top_k(top_k, V):
+    """``top_k`` must be an integer in [1, V]: ``TypeError`` or ``ValueError`` naming what came."""
+    if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)):
+        raise TypeError(f"top_k must be an integer in [1, V = {V}]; got {top_k!r} of type {type(top_k).__name__}")
+    if not 1 <= top_k <= V:
+        raise ValueError(f"top_k must be in [1, V = {V}]; got {top_k}")
+
+
+def check_logits(z):
+    """Logits (..., V) must be real numbers: no NaN, no ``+inf``, and at least one finite value per row."""
+    if z.ndim == 0 or z.shape[-1] == 0:
+        raise ValueError(f"logits must have shape (..., V) with V >= 1; got shape {z.shape}")
+    if np.isnan(z).any():
+        raise ValueError(f"logits contain NaN ({int(np.isnan(z).sum())} of {z.size} entries): the model "
+                         "that produced them has diverged or read invalid input")
+    if (z == np.inf).any():
+        raise ValueError("logits contain +inf: the probabilities are undefined")
+    if not np.isfinite(z).any(axis=-1).all():
+        raise ValueError("every logit of a row is -inf: no symbol can be drawn")
 
 
 def sample_from_uniform(p, u):

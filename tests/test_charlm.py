@@ -54,8 +54,7 @@ def test_numpy_and_torch_training_loops_give_the_same_losses_for_20_steps():
 
 
 def test_checkpoint_round_trip_and_clear_errors(tmp_path, small):
-    pytest.importorskip("torch")
-    from lstm_course.torch_impl.charlm import load_checkpoint, save_checkpoint
+    from lstm_course.checkpoint import load_checkpoint, save_checkpoint
 
     model, _ = small
     path = tmp_path / "model.npz"

@@ -45,6 +45,9 @@ class Corpus(NamedTuple):
 def load_corpus(source="stdlib", n_files=80, validation_every=10):
     """Load ``"stdlib"`` or a path to a UTF-8 text file.
 
+    A binary or non-UTF-8 file, one too short to split, or one of a single
+    symbol is refused with a ``ValueError`` naming the problem.
+
     Returns
     -------
     Corpus
@@ -64,18 +67,33 @@ def load_corpus(source="stdlib", n_files=80, validation_every=10):
         path = pathlib.Path(source)
         if not path.is_file():
             raise FileNotFoundError(f"corpus file not found: {source}")
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = _read_text(path)
         cut = text.rfind("\n", 0, int(len(text) * 0.9)) + 1 or int(len(text) * 0.9)
         train_text, val_text = text[:cut], text[cut:]
         what = f"{path.name}: first 90% for training, last 10% for validation"
     if len(train_text) < 2 or len(val_text) < 2:
         raise ValueError(f"the corpus {source!r} is empty or too short to split ({len(train_text) + len(val_text)} characters)")
     vocab = Vocabulary(train_text)
+    if len(vocab) < 2:
+        raise ValueError(f"the corpus {source!r} uses a single symbol ({train_text[:1]!r}): there is nothing to predict")
     dropped = sum(1 for ch in val_text if ch not in vocab.index)
     val_text = "".join(ch for ch in val_text if ch in vocab.index)
     return Corpus(vocab.encode(train_text), vocab.encode(val_text), vocab,
                   f"{what}; {len(train_text):,} + {len(val_text):,} characters, {len(vocab)} symbols"
                   + (f"; {dropped} validation characters unseen in training dropped" if dropped else ""))
+
+
+def _read_text(path):
+    """The file's text; ``ValueError`` for a binary or non-UTF-8 file (never replaced characters silently)."""
+    data = path.read_bytes()
+    if b"\0" in data:
+        raise ValueError(f"the corpus {path} is a binary file (it holds NUL bytes at offset {data.index(0)}): "
+                         "give a UTF-8 text file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"the corpus {path} is not UTF-8 text (byte {data[error.start]:#04x} at offset "
+                         f"{error.start} cannot be decoded): convert it to UTF-8 first") from None
 
 
 def ngram_bits_per_char(corpus):

@@ -1,5 +1,7 @@
 """Self-study exercises: checkers that return True or False, explain what is wrong, and never raise.
 
+Learner code runs with a time limit (``_guard.TIME_LIMIT``, 10 s per call).
+
 Every checker takes the learner's function (or answer) and an optional
 ``report`` callable (``print`` by default) that receives the explanation.
 """
@@ -16,3 +18,9 @@ __all__ = ["check_rnn_step", "check_rnn_step_backward", "check_rnn_shapes", "SHA
            "check_stacked_forward", "check_reverse_direction",
            "check_lstm_step", "check_lstm_step_backward", "check_forget_faster", "check_answer",
            "check_sample_with_temperature", "check_tbptt_step"]
+
+# Keep the promise for every checker listed above, including ones added later: whatever escapes a
+# checker is explained and becomes False (KeyboardInterrupt still goes through).
+from ._harness import protect_checkers  # noqa: E402
+
+protect_checkers(globals(), __all__)

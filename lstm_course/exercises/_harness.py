@@ -1,17 +1,36 @@
 """The machinery behind every checker: run the learner's function safely, then explain.
 
-A checker never raises on a learner's function. It calls it on fresh copies of
-fixed cases, catches whatever happens, checks that no input was modified in
-place, compares with the reference and, when they differ, tries a list of known
-mistakes (the "bug zoo" of ``pitfalls.md``) to name the likely cause.
+A checker never raises on a learner's function or answer. Two layers make
+that true, and a new checker gets both for free (both live in
+:mod:`lstm_course.exercises._guard` and are re-exported here):
+
+- :func:`call_learner` runs one call of learner code with a time limit
+  (``_guard.TIME_LIMIT`` seconds), and turns whatever happens (an exception,
+  ``sys.exit()``, a function that never returns) into a value; only
+  ``KeyboardInterrupt`` goes through, so the learner can still stop a cell;
+- :func:`protect` wraps a whole checker (``lstm_course.exercises`` applies it
+  to every ``check_*`` name in its ``__all__``): anything that still escapes
+  becomes one explanation and ``False``, and a checker called with the wrong
+  arguments says how to call it.
+
+:func:`check_function` is the common checker for "write this function": it
+calls it on fresh copies of fixed cases, checks that no input was modified in
+place, reads the outputs (count, type, dtype, shape, NaN) with messages that
+name each problem, compares with the reference and, when they differ, tries a
+list of known mistakes (the "bug zoo" of ``pitfalls.md``) to name the likely
+cause.
 """
 
 import copy
+import warnings
 from typing import Callable, NamedTuple
 
 import numpy as np
 
 from ..tree import tree_items
+from ._guard import TimeLimitExceeded, _text, call_learner, describe_error, protect, protect_checkers  # noqa: F401
+
+_call = call_learner  # the older name, kept for checkers written against it
 
 TOLERANCE = 1e-8  # float64 cases of size ~1: a correct answer agrees to ~1e-15
 
@@ -29,14 +48,102 @@ class Case(NamedTuple):
     args: tuple  # positional arguments for the function under test
 
 
-def _as_tuple(out):
-    return out if isinstance(out, tuple) else (out,)
+def as_array(value, name):
+    """Read one learner output as a real floating array: ``(array, None)`` or ``(None, problem)``.
+
+    Integer arrays become float64; float32 and float16 are kept as they are,
+    so that the caller can name them.
+    """
+    if value is None:
+        return None, f"{name} is None: did you forget a `return`?"
+    module = type(value).__module__ or ""
+    if module.split(".")[0] == "torch":
+        return None, (f"{name} is a torch {type(value).__name__}; this exercise works in NumPy: compute with "
+                      "NumPy arrays and return one")
+    if isinstance(value, (str, bytes, dict, set)) or callable(value):
+        return None, f"{name} must be an array; got {type(value).__name__}"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            array = np.asarray(value)
+    except Exception as error:  # noqa: BLE001
+        return None, f"{name} cannot be read as an array ({type(error).__name__}: {_text(error, 120)})"
+    kind = array.dtype.kind
+    if kind == "O":
+        return None, (f"{name} is not an array of numbers (NumPy reads your {type(value).__name__} as dtype "
+                      "object: rows of different lengths, or things that are not floats?)")
+    if kind == "c":
+        return None, f"{name} holds complex numbers (dtype {array.dtype}); the answer is real"
+    if kind == "b":
+        return None, f"{name} holds booleans; expected numbers"
+    if kind in "iu":
+        return array.astype(np.float64), None
+    if kind != "f":
+        return None, f"{name} must hold numbers; got dtype {array.dtype}"
+    return array, None
+
+
+def read_outputs(out, expected, names):
+    """Read the learner's ``out`` against the reference's ``expected``.
+
+    Returns ``(pairs, None)`` with ``pairs`` a list of ``(name, learner array,
+    reference array)``, or ``(None, problem)`` naming a wrong count or type.
+    """
+    expected_items = list(expected) if isinstance(expected, tuple) else [expected]
+    names = list(names) + [f"output {k + 1}" for k in range(len(names), len(expected_items))]
+    wanted = ", ".join(names[:len(expected_items)])
+    if len(expected_items) > 1:
+        if out is None:
+            return None, f"your function returned None: did you forget a `return`? Return a tuple ({wanted})"
+        if not isinstance(out, (tuple, list)):
+            return None, f"expected a tuple of {len(expected_items)} values ({wanted}); got {type(out).__name__}"
+        if len(out) != len(expected_items):
+            return None, (f"expected {len(expected_items)} returned values ({wanted}); got "
+                          f"{len(out)} values")
+        out_items = list(out)
+    elif isinstance(out, tuple):
+        return None, (f"expected one array, {names[0]}; got a tuple of {len(out)} values. Return {names[0]} only "
+                      f"(the package's *_step_forward functions return ({names[0]}, cache); here return just "
+                      f"{names[0]})")
+    else:
+        out_items = [out]
+    pairs = []
+    for name, o, e in zip(names, out_items, expected_items):
+        if isinstance(e, dict):
+            if not isinstance(o, dict):
+                return None, f"{name} must be a dict with keys {sorted(e)}; got {type(o).__name__}"
+            if set(o) != set(e):
+                got = sorted(_text(key, 40) for key in o)
+                return None, f"{name} must be a dict with keys {sorted(e)}; got keys {got}"
+            for key in sorted(e):
+                array, problem = as_array(o[key], f"{name}['{key}']")
+                if problem:
+                    return None, problem
+                pairs.append((f"{name}['{key}']", array, np.asarray(e[key], dtype=np.float64)))
+        else:
+            array, problem = as_array(o, name)
+            if problem:
+                return None, problem
+            pairs.append((name, array, np.asarray(e, dtype=np.float64)))
+    return pairs, None
+
+
+def _close(pairs, atol=TOLERANCE, rtol=0.0):
+    return all(np.allclose(np.asarray(a, dtype=np.float64), e, rtol=rtol, atol=atol) for _, a, e in pairs)
+
+
+def _matches_mistake(pairs, wrong, names):
+    """Whether the learner's outputs equal a mistake's outputs (same shapes, within TOLERANCE)."""
+    wrong_pairs, problem = read_outputs(wrong, wrong, names)
+    return problem is None and len(wrong_pairs) == len(pairs) and all(
+        a.shape == w.shape and np.allclose(np.asarray(a, dtype=np.float64), w, rtol=0, atol=TOLERANCE)
+        for (_, a, _), (_, w, _) in zip(pairs, wrong_pairs))
 
 
 def _flatten(out):
-    """Outputs as a list of float64 arrays (dicts flattened in sorted key order)."""
+    """Outputs as a list of float64 arrays (dicts flattened in sorted key order); our own outputs only."""
     arrays = []
-    for item in _as_tuple(out):
+    for item in (out if isinstance(out, tuple) else (out,)):
         if isinstance(item, dict):
             arrays.extend(np.asarray(item[key], dtype=np.float64) for key in sorted(item))
         else:
@@ -44,17 +151,13 @@ def _flatten(out):
     return arrays
 
 
-def _same(a, b):
-    fa, fb = _flatten(a), _flatten(b)
-    return len(fa) == len(fb) and all(x.shape == y.shape and np.allclose(x, y, rtol=0, atol=TOLERANCE)
-                                      for x, y in zip(fa, fb))
-
-
 def _describe_args(names, args):
     parts = []
     for name, arg in zip(names, args):
         if isinstance(arg, dict):
             parts.append(f"{name} = {{" + ", ".join(f"{k}: {np.shape(v)}" for k, v in arg.items()) + "}")
+        elif isinstance(arg, (list, tuple)) and arg and isinstance(arg[0], dict):
+            parts.append(f"{name} = [{len(arg)} dicts]")
         else:
             parts.append(f"{name} {np.shape(arg)}")
     return ", ".join(parts)
@@ -63,27 +166,58 @@ def _describe_args(names, args):
 def _mutated(pairs):
     """Names of the arguments whose contents changed: ``pairs`` holds (name, before, after)."""
     changed = []
-    for name, b, a in pairs:
-        after = dict(tree_items(a, name))
-        changed += [path for path, value in tree_items(b, name) if not np.array_equal(value, after[path])]
+    for name, before, after in pairs:
+        try:
+            after_items = dict(tree_items(after, name))
+        except Exception:  # noqa: BLE001
+            changed.append(name)
+            continue
+        before_items = dict(tree_items(before, name))
+        for path, value in before_items.items():
+            if path not in after_items:
+                changed.append(f"{path} (removed)")
+                continue
+            try:
+                same = bool(np.array_equal(value, after_items[path]))
+            except Exception:  # noqa: BLE001
+                same = False
+            if not same:
+                changed.append(path)
+        changed += [f"{path} (added)" for path in after_items if path not in before_items]
     return changed
 
 
-def _call(fn, args):
-    try:
-        return fn(*args), None
-    except NotImplementedError as error:
-        return None, error
-    except Exception as error:  # a checker must survive anything a learner writes
-        return None, error
+def _precision_problem(pairs):
+    """A float32/float16 output: say so, and whether its values are right to that precision."""
+    for name, array, expected in pairs:
+        if array.dtype.itemsize < 8:
+            tol = 1e-2 if array.dtype.itemsize <= 2 else 1e-4
+            close = _close(pairs, atol=tol, rtol=tol)
+            return (f"{name} is {array.dtype}: compute in float64 (the inputs are float64; a cast such as "
+                    f".astype(np.float32) or dtype=np.float32 loses precision). Its values "
+                    + ("agree with the reference to {0} precision, so only the dtype is wrong".format(array.dtype)
+                       if close else f"also differ from the reference beyond {array.dtype} rounding"))
+    return None
 
 
-def check_function(fn, *, title, arg_names, cases, reference, mistakes, check_output, hints,
-                   report=print):
+def _nan_problem(pairs):
+    for name, array, _ in pairs:
+        n_nan, n_inf = int(np.isnan(array).sum()), int(np.isinf(array).sum())
+        if n_nan or n_inf:
+            what = " and ".join(part for part in (f"NaN in {n_nan}" if n_nan else "",
+                                                  f"inf in {n_inf}" if n_inf else "") if part)
+            return (f"{name} holds {what} of its {array.size} entries (an overflow, a division by zero, or an "
+                    "uninitialised array such as np.empty?)")
+    return None
+
+
+def check_function(fn, *, title, arg_names, cases, reference, mistakes, check_output=None, hints,
+                   report=print, output_names=None):
     """Run ``fn`` on every case; return True only if it matches ``reference`` everywhere.
 
-    ``check_output(out, expected) -> str | None`` describes a structural problem
-    (wrong type, count or shape) or returns None.
+    ``output_names`` name the returned values in messages. ``check_output(out,
+    expected) -> str | None`` may add a structural check of its own (it runs
+    after the outputs have been read, and may not raise).
     """
     if not callable(fn):
         report(f"{title}: expected a function, got {type(fn).__name__}.")
@@ -91,68 +225,54 @@ def check_function(fn, *, title, arg_names, cases, reference, mistakes, check_ou
     for case in cases:
         args = copy.deepcopy(case.args)
         before = list(zip(arg_names, copy.deepcopy(case.args), args))
-        out, error = _call(fn, args)
+        out, error = call_learner(fn, *args)
         where = f"on the case '{case.name}' ({_describe_args(arg_names, case.args)})"
         if isinstance(error, NotImplementedError):
-            report(f"{title}: not attempted yet. Replace `raise NotImplementedError` with your code, "
-                   f"then run this cell again.\nHint: {hints}")
+            report(f"{title}: {describe_error(error)}.\nHint: {hints}")
             return False
         if error is not None:
-            report(f"{title}: your function raised {type(error).__name__}: {error}\n  {where}.\n"
-                   f"Hint: {hints}")
+            report(f"{title}: {describe_error(error)}\n  {where}.\nHint: {hints}")
             return False
         changed = _mutated(before)
         if changed:
             report(f"{title}: your function modified its input {', '.join(changed)} in place {where}. "
                    "Callers (and backpropagation) still need the original values: compute new arrays "
-                   "instead of writing into the arguments (avoid +=, *=, [...] = on inputs).")
+                   "instead of writing into the arguments (avoid +=, *=, [...] =, del on inputs).")
             return False
         expected = reference(*copy.deepcopy(case.args))
-        problem = check_output(out, expected)
-        if problem is None and _same(out, expected):
+        count = len(expected) if isinstance(expected, tuple) else 1
+        names = output_names or (["your output"] if count == 1 else [f"output {k + 1}" for k in range(count)])
+        pairs, problem = read_outputs(out, expected, names)
+        if problem is None:
+            problem = next((f"{name} has shape {a.shape}, expected {e.shape}" for name, a, e in pairs
+                            if a.shape != e.shape), None)
+        if problem is None and check_output is not None:
+            extra, _ = call_learner(check_output, out, expected)
+            problem = extra if isinstance(extra, str) else None
+        if problem is None and _close(pairs) and all(a.dtype.itemsize >= 8 for _, a, _ in pairs):
             continue
-        for mistake in mistakes:
-            wrong, wrong_error = _call(mistake.fn, copy.deepcopy(case.args))
-            if wrong_error is None and _flatten_ok(out) and _same(out, wrong):
-                report(f"{title}: not yet right {where}.\nLikely cause ({mistake.name}): {mistake.explanation}")
-                return False
+        if pairs is not None:
+            for mistake in mistakes:
+                wrong, wrong_error = call_learner(mistake.fn, *copy.deepcopy(case.args))
+                if wrong_error is None and _matches_mistake(pairs, wrong, names):
+                    report(f"{title}: not yet right {where}.\nLikely cause ({mistake.name}): {mistake.explanation}")
+                    return False
+        problem = problem or _precision_problem(pairs) or _nan_problem(pairs)
         if problem is not None:
             report(f"{title}: {problem} {where}.\nHint: {hints}")
             return False
-        err = max(float(np.max(np.abs(x - y))) for x, y in zip(_flatten(out), _flatten(expected)))
-        report(f"{title}: the values differ from the reference by up to {err:.3g} {where}, "
+        name, err = max(((name, float(np.max(np.abs(a - e)))) for name, a, e in pairs), key=lambda item: item[1])
+        report(f"{title}: {name} differs from the reference by up to {err:.3g} {where}, "
                f"and the difference matches none of the common mistakes.\nHint: {hints}")
         return False
     report(f"{title}: correct on all {len(cases)} cases.")
     return True
 
 
-def _flatten_ok(out):
-    try:
-        _flatten(out)
-        return True
-    except Exception:
-        return False
-
-
 def shape_problem(out, expected, names):
-    """Describe a mismatch in the number, type or shapes of outputs, or return None."""
-    if isinstance(expected, tuple) and (not isinstance(out, tuple) or len(out) != len(expected)):
-        got = f"a tuple of {len(out)}" if isinstance(out, tuple) else type(out).__name__
-        return f"expected a tuple ({', '.join(names)}); got {got}"
-    outs, exps = _as_tuple(out), _as_tuple(expected)
-    for name, o, e in zip(names, outs, exps):
-        if isinstance(e, dict):
-            if not isinstance(o, dict) or sorted(o) != sorted(e):
-                got = sorted(o) if isinstance(o, dict) else type(o).__name__
-                return f"{name} must be a dict with keys {sorted(e)}; got {got}"
-            for key in e:
-                if np.shape(o[key]) != np.shape(e[key]):
-                    return f"{name}['{key}'] has shape {np.shape(o[key])}, expected {np.shape(e[key])}"
-        elif o is None:
-            return f"{name} is None: did you forget a `return`?"
-        elif not hasattr(o, "shape") and not isinstance(o, (list, float)):
-            return f"{name} must be an array; got {type(o).__name__}"
-        elif np.shape(o) != np.shape(e):
-            return f"{name} has shape {np.shape(o)}, expected {np.shape(e)}"
-    return None
+    """Describe a mismatch in the number, type or shapes of outputs, or return None (never raises)."""
+    pairs, problem = read_outputs(out, expected, names)
+    if problem is not None:
+        return problem
+    return next((f"{name} has shape {a.shape}, expected {e.shape}" for name, a, e in pairs if a.shape != e.shape),
+                None)

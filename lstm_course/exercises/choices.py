@@ -2,6 +2,10 @@
 
 import math
 
+import numpy as np
+
+from ._harness import _text, protect
+
 QUESTIONS = {
     "bound-steps": {
         "question": "A tanh RNN has W_hh = 0.9 Q with Q orthogonal. By Pascanu et al.'s bound, after how many steps k "
@@ -46,17 +50,40 @@ QUESTIONS = {
 }
 
 
+def _is_integer(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+@protect
 def check_answer(question, answer, report=print):
-    """Check ``answer`` to ``QUESTIONS[question]``; explain a wrong one; never raise."""
-    if question not in QUESTIONS:
-        report(f"Unknown question {question!r}; choose from {sorted(QUESTIONS)}.")
+    """Check ``answer`` to ``QUESTIONS[question]``; explain a wrong one; never raise.
+
+    Numeric questions take an integer; lettered ones take a string (case and
+    surrounding spaces do not matter). An answer of another type is told which
+    type to give.
+    """
+    if not isinstance(question, str) or question not in QUESTIONS:
+        report(f"Unknown question {_text(question, 60)!r}; choose from {sorted(QUESTIONS)}.")
         return False
     q = QUESTIONS[question]
     if answer is None:
         report(f"Not answered yet. {q['question']}")
         return False
-    if answer == q["answer"]:
+    if _is_integer(q["answer"]):
+        if not _is_integer(answer):
+            report(f"Not yet: this question takes a whole number, such as 7; got {_text(answer, 60)} "
+                   f"({type(answer).__name__}). {q['question']}")
+            return False
+        given, hints = int(answer), q["hints"]
+    else:
+        if not isinstance(answer, str):
+            report(f"Not yet: this question takes a letter as a string, such as 'a'; got {_text(answer, 60)} "
+                   f"({type(answer).__name__}). {q['question']}")
+            return False
+        given = answer.strip().lower()
+        hints = {key.lower(): hint for key, hint in q["hints"].items()}
+    if given == (q["answer"].lower() if isinstance(q["answer"], str) else q["answer"]):
         report("Correct.")
         return True
-    report(f"Not yet: {q['hints'].get(answer, 'that is not it')}. Hint: {q['general']}")
+    report(f"Not yet: {hints.get(given, 'that is not it')}. Hint: {q['general']}")
     return False

@@ -1,133 +1,225 @@
 """Checkers for the generative chapter: temperature sampling, and one truncated-BPTT step."""
 
+import copy
+
 import numpy as np
 
 from ..sampling import probabilities
-from ._harness import _call
+from ._harness import _text, call_learner, describe_error, protect
+
+SAMPLING_HINT = ("p = softmax(logits / temperature); return the index where the cumulative sum of p first exceeds "
+                 "rng.random().")
 
 
-def _safe(fn, *args):
-    return _call(fn, args)
+def _index(value, V):
+    """A drawn symbol as an int: ``(k, None)`` or ``(None, problem)``; floats, bools, several values are refused."""
+    if isinstance(value, np.ndarray) and value.size == 1:
+        value = value.reshape(()).item() if value.dtype.kind in "iu" else value
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        return None, (f"returned {_text(value, 60)} ({type(value).__name__}); return one integer index "
+                      f"in [0, {V}), such as int(k)")
+    if not 0 <= value < V:
+        return None, f"returned {int(value)}, but indices must lie in [0, {V})"
+    return int(value), None
 
 
 def _draw(fn, logits, temperature, seed, n):
+    """``n`` draws with one generator of seed ``seed``: ``(list, None)`` or ``(None, problem)``."""
     rng = np.random.default_rng(seed)
-    return [int(np.asarray(fn(logits, temperature, rng)).reshape(-1)[0]) for _ in range(n)]
+    draws = []
+    for call in range(n):
+        out, error = call_learner(fn, logits.copy(), temperature, rng)
+        if isinstance(error, NotImplementedError):
+            return None, "not attempted yet. Replace `raise NotImplementedError` with your code"
+        if error is not None:
+            return None, f"{describe_error(error)} on call {call + 1} at temperature {temperature:g}"
+        k, problem = _index(out, len(logits))
+        if problem:
+            return None, f"at temperature {temperature:g} your function {problem}"
+        draws.append(k)
+    return draws, None
 
 
+@protect
 def check_sample_with_temperature(fn, report=print):
     """Check ``fn(logits (V,), temperature, rng) -> int`` by its properties.
 
-    The properties: it uses the generator it is given (same seed, same draws);
-    temperature 0.01 gives the argmax; a huge temperature gives nearly uniform
-    draws; at temperature 1 and 0.5 the frequencies match the softmax of
-    ``logits / temperature`` (a chi-square test). Never raises.
+    The properties: it returns an integer index in [0, V); it uses the
+    generator it is given (same seed, same draws); temperature 0.01 gives the
+    argmax; a huge temperature gives nearly uniform draws; at temperature 1
+    and 0.5 the frequencies match the softmax of ``logits / temperature`` (a
+    chi-square test). Every call of ``fn`` is stopped after
+    ``_guard.TIME_LIMIT`` seconds. Never raises.
     """
+    if not callable(fn):
+        report(f"Sampling: expected a function, got {type(fn).__name__}.")
+        return False
     logits = np.array([2.0, 1.0, 0.0, -1.0, 0.5])
     V = len(logits)
-    first, error = _safe(_draw, fn, logits, 1.0, 0, 5)
-    if isinstance(error, NotImplementedError):
-        report("Sampling: not attempted yet. Replace `raise NotImplementedError` with your code.\n"
-               "Hint: p = softmax(logits / temperature); return the index where the cumulative sum of p first exceeds rng.random().")
-        return False
-    if error is not None:
-        report(f"Sampling: your function raised {type(error).__name__}: {error}")
-        return False
-    if any(not 0 <= k < V for k in first):
-        report(f"Sampling: returned {first}, but indices must lie in [0, {V}).")
-        return False
-    if _draw(fn, logits, 1.0, 0, 5) != first:
-        report("Sampling: two runs with generators of the same seed gave different draws. Use the `rng` you are "
-               "given (rng.random(), rng.choice(...)), never np.random.* or a generator of your own: grading and "
-               "reproducible sampling depend on it.")
+    first, problem = _draw(fn, logits, 1.0, 0, 5)
+    if problem is None:
+        again, problem = _draw(fn, logits, 1.0, 0, 5)
+        if problem is None and again != first:
+            problem = ("two runs with generators of the same seed gave different draws. Use the `rng` you are "
+                       "given (rng.random(), rng.choice(...)), never np.random.* or a generator of your own: "
+                       "grading and reproducible sampling depend on it")
+    if problem is not None:
+        report(f"Sampling: {problem}.\nHint: {SAMPLING_HINT}")
         return False
     n = 4000
 
-    def frequencies_match(temperature):
-        counts = np.bincount(_draw(fn, logits, temperature, 2, n), minlength=V)
+    def frequencies_problem(temperature):
+        draws, problem = _draw(fn, logits, temperature, 2, n)
+        if problem is not None:
+            return problem
+        counts = np.bincount(draws, minlength=V)
         expected = n * probabilities(logits, temperature)
         chi2 = float(np.sum((counts - expected) ** 2 / expected))
         if chi2 > 25.0:  # chi-square with 4 degrees of freedom: P(chi2 > 25) < 1e-4
             what = "nearly uniform" if temperature > 100 else f"softmax(logits / {temperature:g})"
-            report(f"Sampling: at temperature {temperature:g} the frequencies {(counts / n).round(3).tolist()} do not "
-                   f"match {what} = {(expected / n).round(3).tolist()} (chi-square {chi2:.0f} > 25).")
-            return False
-        return True
+            return (f"at temperature {temperature:g} the frequencies {(counts / n).round(3).tolist()} do not "
+                    f"match {what} = {(expected / n).round(3).tolist()} (chi-square {chi2:.0f} > 25)")
+        return None
 
-    if not frequencies_match(1.0):
-        return False
-    greedy, error = _safe(_draw, fn, logits, 0.01, 1, 50)
-    if error is not None:
-        report(f"Sampling: at temperature 0.01 your function failed ({type(error).__name__}: {error}). Divide the "
-               "logits by the temperature and subtract their maximum before exponentiating, or exp() overflows.")
-        return False
-    if set(greedy) != {int(logits.argmax())}:
-        report(f"Sampling: at temperature 0.01 the draws should always be the argmax ({int(logits.argmax())}); "
-               f"got {sorted(set(greedy))}. Are you multiplying by the temperature instead of dividing?")
-        return False
-    if not (frequencies_match(0.5) and frequencies_match(1e4)):
+    problem = frequencies_problem(1.0)
+    if problem is None:
+        greedy, problem = _draw(fn, logits, 0.01, 1, 50)
+        if problem is not None:
+            problem += (". At temperature 0.01, divide the logits by the temperature and subtract their maximum "
+                        "before exponentiating, or exp() overflows")
+        elif set(greedy) != {int(logits.argmax())}:
+            problem = (f"at temperature 0.01 the draws should always be the argmax ({int(logits.argmax())}); "
+                       f"got {sorted(set(greedy))}. Are you multiplying by the temperature instead of dividing?")
+    problem = problem or frequencies_problem(0.5) or frequencies_problem(1e4)
+    if problem is not None:
+        report(f"Sampling: {problem}.\nHint: {SAMPLING_HINT}")
         return False
     report("Sampling: correct: it follows the generator, is greedy as T -> 0, uniform as T grows, "
            "and matches the softmax in frequency.")
     return True
 
 
+def _reference_step(model, chunk, state):
+    import torch
+
+    logits, new_state = model(chunk[:-1], state)
+    loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), chunk[1:].reshape(-1))
+    return loss, tuple(s.detach() for s in new_state)
+
+
+def _loss_problem(loss, torch):
+    if isinstance(loss, (float, int, np.floating, np.integer)):
+        return ("the loss is a plain number: return the loss tensor itself (no .item() or float()), so that the "
+                "training loop can call loss.backward() on it")
+    if not isinstance(loss, torch.Tensor):
+        return f"the loss must be a torch tensor; got {type(loss).__name__}"
+    if loss.shape != ():
+        return (f"the loss must be one number, a tensor of shape (); got shape {tuple(loss.shape)}: average over "
+                "every predicted character (cross_entropy's default reduction='mean')")
+    if loss.dtype != torch.float64:
+        return f"the loss is {str(loss.dtype).replace('torch.', '')}; the model is float64: do not cast it"
+    if loss.grad_fn is None:
+        return ("the loss carries no gradient (detached, or rebuilt from a number): return the tensor "
+                "cross_entropy gave you, so that the training loop can call loss.backward()")
+    if torch.isnan(loss):
+        return "the loss is NaN"
+    return None
+
+
+def _state_problem(new_state, expected, torch):
+    if not isinstance(new_state, (tuple, list)) or len(new_state) != 2:
+        got = f"a {type(new_state).__name__} of {len(new_state)}" if isinstance(new_state, (tuple, list)) else \
+            type(new_state).__name__
+        return (f"new_state must be the (h, c) pair the model returned, so that the next chunk starts where this "
+                f"one ended; got {got}")
+    for name, s, e in zip(("h", "c"), new_state, expected):
+        if not isinstance(s, torch.Tensor):
+            return f"new_state's {name} must be a tensor; got {type(s).__name__}"
+        if s.requires_grad or s.grad_fn is not None:
+            return ("the state you return was never detached: it still carries the whole graph of this chunk, so "
+                    "the next backward pass would reach into (or fail on) earlier chunks and memory grows with "
+                    "every step. Return tuple(s.detach() for s in new_state)")
+        if tuple(s.shape) != tuple(e.shape) or s.dtype != e.dtype:
+            return (f"new_state's {name} has shape {tuple(s.shape)} and dtype {str(s.dtype).replace('torch.', '')};"
+                    f" expected {tuple(e.shape)} float64, as the model returns it")
+        if not torch.allclose(s, e, atol=1e-10, rtol=0):
+            return (f"new_state's {name} is not the state the model reached at the end of this chunk: return the "
+                    "state the model gave back (detached), not a reset or modified one")
+    return None
+
+
+@protect
 def check_tbptt_step(fn, report=print):
     """Check ``fn(model, chunk, state) -> (loss, new_state)``, one step of truncated BPTT (Torch).
 
     ``model(ids, state) -> (logits, state)`` is a
     :class:`lstm_course.models.charlm.CharLSTM`; ``chunk`` is a (T + 1, B)
     LongTensor; ``state`` the ``(h, c)`` carried from the previous chunk, or
-    None at the start. The returned state must carry the values forward
-    (no reset) but no gradient history (detached). Never raises.
+    None at the start. ``loss`` is the mean cross-entropy, a float64 scalar
+    tensor with its graph (the training loop, not ``fn``, calls
+    ``backward()``); the returned state must carry the values forward (no
+    reset) but no gradient history (detached). The learner's function gets its
+    own copy of the model, so nothing it does can change the reference. Never
+    raises.
     """
-    import torch
+    try:
+        import torch
 
-    from ..models.charlm import CharLSTM
-
+        from ..models.charlm import CharLSTM
+    except ImportError:
+        report("TBPTT step: this exercise needs PyTorch, which is not installed here.")
+        return False
+    if not callable(fn):
+        report(f"TBPTT step: expected a function, got {type(fn).__name__}.")
+        return False
     torch.manual_seed(0)
     model = CharLSTM(5, 4).double()
+    learner_model = copy.deepcopy(model)
+    weights = {name: value.clone() for name, value in model.state_dict().items()}
     gen = torch.Generator().manual_seed(0)
     chunks = [torch.randint(0, 5, (7, 2), generator=gen) for _ in range(3)]
-
-    def reference(chunk, state):
-        logits, new_state = model(chunk[:-1], state)
-        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, 5), chunk[1:].reshape(-1))
-        return loss, tuple(s.detach() for s in new_state)
-
-    state_ref, state = None, None
+    hint = ("run the model from `state` on chunk[:-1], compute the cross-entropy against chunk[1:], and return "
+            "(loss, tuple(s.detach() for s in new_state)).")
+    state = None
     for n, chunk in enumerate(chunks):
-        out, error = _safe(fn, model, chunk, state)
+        given_state = None if state is None else tuple(s.clone() for s in state)
+        out, error = call_learner(fn, learner_model, chunk.clone(), given_state)
         if isinstance(error, NotImplementedError):
             report("TBPTT step: not attempted yet. Hint: run the model from `state`, compute the loss on the next "
                    "characters, and return the new state with .detach() on each tensor.")
             return False
         if error is not None:
-            report(f"TBPTT step: your function raised {type(error).__name__}: {error}")
+            report(f"TBPTT step: {describe_error(error)} (chunk {n + 1}).\nHint: {hint}")
             return False
-        if not isinstance(out, tuple) or len(out) != 2:
-            report("TBPTT step: return a pair (loss, new_state).")
+        if any(p.grad is not None for p in learner_model.parameters()):
+            report("TBPTT step: your function called backward() (the model's parameters now hold gradients). "
+                   "The training loop calls loss.backward() itself, once, after your step: return the loss "
+                   "without calling backward().")
+            return False
+        changed = [name for name, value in learner_model.state_dict().items() if not torch.equal(value, weights[name])]
+        if changed:
+            report(f"TBPTT step: your function changed the model's weights ({', '.join(changed)}). One step "
+                   "computes the loss and the new state; updating the weights is the optimiser's job, after "
+                   "backward().")
+            return False
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
+            got = f"{len(out)} values" if isinstance(out, (tuple, list)) else type(out).__name__
+            report(f"TBPTT step: return a pair (loss, new_state); got {got}.\nHint: {hint}")
             return False
         loss, new_state = out
-        ref_loss, state_ref = reference(chunk, state_ref)
-        if new_state is None or not isinstance(new_state, tuple):
-            report("TBPTT step: new_state must be the (h, c) pair the model returned, so that the next chunk "
-                   "starts where this one ended.")
-            return False
-        if any(s.requires_grad or s.grad_fn is not None for s in new_state):
-            report("TBPTT step: the state you return was never detached: it still carries the whole graph of this "
-                   "chunk, so the next backward pass would reach into (or fail on) earlier chunks and memory grows "
-                   "with every step. Return tuple(s.detach() for s in new_state).")
-            return False
-        if not torch.allclose(loss.detach(), ref_loss.detach(), atol=1e-10):
+        ref_loss, state = _reference_step(model, chunk, state)
+        problem = _loss_problem(loss, torch)
+        if problem is None and not torch.allclose(loss.detach(), ref_loss.detach(), atol=1e-10, rtol=0):
             if n > 0:
-                report("TBPTT step: the first chunk is right but a later one is not: the state was reset by mistake "
-                       "(or not used). Truncated BPTT cuts the gradient at the chunk boundary but keeps the values: "
-                       "run the model from the state you were given.")
+                problem = ("the first chunk is right but a later one is not: the state was reset by mistake (or not "
+                           "used). Truncated BPTT cuts the gradient at the chunk boundary but keeps the values: run "
+                           "the model from the state you were given")
             else:
-                report("TBPTT step: the loss of the first chunk differs from the reference: predict chunk[1:] from "
-                       "chunk[:-1] with cross-entropy.")
+                problem = (f"the loss of the first chunk is {loss.item():.6f}, the reference {ref_loss.item():.6f}: "
+                           "predict chunk[1:] from chunk[:-1] with the mean cross-entropy")
+        problem = problem or _state_problem(new_state, state, torch)
+        if problem is not None:
+            report(f"TBPTT step: {problem} (chunk {n + 1}).\nHint: {hint}")
             return False
-        state = new_state
     report(f"TBPTT step: correct on {len(chunks)} consecutive chunks: the state is carried and detached.")
     return True

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..numpy_impl.activations import sigmoid
-from ._harness import Case, Mistake, check_function, shape_problem
+from ._harness import Case, Mistake, check_function, protect
 
 
 def _args(rng, B, D, H):
@@ -50,6 +50,7 @@ LSTM_STEP_MISTAKES = [
 ]
 
 
+@protect
 def check_lstm_step(fn, report=print):
     """Check ``fn(x_t, h_prev, c_prev, p) -> (h_t, c_t)``.
 
@@ -60,7 +61,7 @@ def check_lstm_step(fn, report=print):
     return check_function(
         fn, title="LSTM step", arg_names=("x_t", "h_prev", "c_prev", "p"), cases=_cases(),
         reference=reference_lstm_step, mistakes=LSTM_STEP_MISTAKES,
-        check_output=lambda out, exp: shape_problem(out, exp, ("h_t", "c_t")),
+        output_names=("h_t", "c_t"),
         hints="z = [x_t, h_prev]; f, i, o = sigmoid(z @ W.T + b); c_tilde = tanh(z @ W_c.T + b_c); "
               "c_t = f * c_prev + i * c_tilde; h_t = o * tanh(c_t).", report=report)
 
@@ -96,6 +97,7 @@ LSTM_STEP_BACKWARD_MISTAKES = [
 ]
 
 
+@protect
 def check_lstm_step_backward(fn, report=print):
     """Check ``fn(dh_t, dc_t, x_t, h_prev, c_prev, p) -> (dx_t, dh_prev, dc_prev, grads)``.
 
@@ -108,7 +110,7 @@ def check_lstm_step_backward(fn, report=print):
     return check_function(
         fn, title="LSTM step backward", arg_names=("dh_t", "dc_t", "x_t", "h_prev", "c_prev", "p"),
         cases=_cases(add_upstream), reference=reference_lstm_step_backward, mistakes=LSTM_STEP_BACKWARD_MISTAKES,
-        check_output=lambda out, exp: shape_problem(out, exp, ("dx_t", "dh_prev", "dc_prev", "grads")),
+        output_names=("dx_t", "dh_prev", "dc_prev", "grads"),
         hints="recompute the forward step; dc = dc_t + dh_t * o * (1 - tanh(c_t)**2); each gate's pre-activation "
               "gradient is (its upstream) * (its activation's derivative); dW = dz.T @ [x_t, h_prev]; "
               "dc_prev = dc * f.", report=report)
@@ -125,6 +127,7 @@ FORGET_FASTER = {
 }
 
 
+@protect
 def check_forget_faster(gate, change, report=print):
     """Which gate, and which change to its bias, makes the cell forget faster?
 
@@ -133,13 +136,17 @@ def check_forget_faster(gate, change, report=print):
     gate : {"forget", "input", "output"}
     change : {"increase bias", "decrease bias"}
     """
-    key = (gate, change)
     if gate is None or change is None:
         report("Forget faster: not answered yet. Choose a gate and a change to its bias.")
         return False
+    if not isinstance(gate, str) or not isinstance(change, str):
+        report(f"Forget faster: give the gate and the change as strings, such as check_forget_faster('input', "
+               f"'increase bias'); got {type(gate).__name__} and {type(change).__name__}.")
+        return False
+    key = (gate.strip().lower(), change.strip().lower())
     if key not in FORGET_FASTER:
         report(f"Forget faster: choose gate from {['forget', 'input', 'output']} and change from "
-               f"{['increase bias', 'decrease bias']}; got {key}.")
+               f"{['increase bias', 'decrease bias']}; got {(gate, change)!r}.")
         return False
     if FORGET_FASTER[key] is None:
         report("Forget faster: correct. With f_t = sigma(... + b_f), a lower b_f gives a smaller f_t, and the "

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..numpy_impl.activations import sigmoid
-from ._harness import Case, Mistake, check_function, shape_problem
+from ._harness import Case, Mistake, check_function, protect
 
 
 def _cases(make):
@@ -57,6 +57,7 @@ RNN_STEP_MISTAKES = [
 ]
 
 
+@protect
 def check_rnn_step(fn, report=print):
     """Check a learner's RNN step ``fn(x_t, h_prev, p) -> h_t`` and explain any mistake.
 
@@ -76,7 +77,7 @@ def check_rnn_step(fn, report=print):
     return check_function(
         fn, title="RNN step", arg_names=("x_t", "h_prev", "p"), cases=_cases(_step_args),
         reference=reference_rnn_step, mistakes=RNN_STEP_MISTAKES,
-        check_output=lambda out, exp: shape_problem(out, exp, ("h_t",)),
+        output_names=("h_t",),
         hints="h_t = tanh(x_t @ W_xh.T + h_prev @ W_hh.T + b_h); x_t is (B, D), W_xh is (H, D), h_t is (B, H).",
         report=report,
     )
@@ -112,6 +113,7 @@ RNN_STEP_BACKWARD_MISTAKES = [
 ]
 
 
+@protect
 def check_rnn_step_backward(fn, report=print):
     """Check ``fn(dh_t, x_t, h_prev, h_t, p) -> (dx_t, dh_prev, grads)`` for a tanh RNN step.
 
@@ -121,7 +123,7 @@ def check_rnn_step_backward(fn, report=print):
     return check_function(
         fn, title="RNN step backward", arg_names=("dh_t", "x_t", "h_prev", "h_t", "p"),
         cases=_cases(_backward_args), reference=reference_rnn_step_backward, mistakes=RNN_STEP_BACKWARD_MISTAKES,
-        check_output=lambda out, exp: shape_problem(out, exp, ("dx_t", "dh_prev", "grads")),
+        output_names=("dx_t", "dh_prev", "grads"),
         hints="dz = dh_t * (1 - h_t**2); then dx_t = dz @ W_xh, dh_prev = dz @ W_hh, dW_xh = dz.T @ x_t, "
               "dW_hh = dz.T @ h_prev, db_h = dz.sum(axis=0) (each gradient has its parameter's shape).",
         report=report,

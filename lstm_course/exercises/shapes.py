@@ -1,5 +1,9 @@
 """A checkable question about shapes: a 2-layer bidirectional RNN."""
 
+import numpy as np
+
+from ._harness import _text, protect
+
 SHAPE_QUESTION = (
     "A 2-layer bidirectional RNN with input size D = 3 and hidden size H = 5 reads xs of shape "
     "(T, B, D) = (7, 4, 3). Give the shapes of out, h_n, W_xh of layer 0, W_xh of layer 1 and W_hh of layer 1."
@@ -21,6 +25,7 @@ SHAPE_MISTAKES = {
 }
 
 
+@protect
 def check_rnn_shapes(answer, report=print):
     """Check the answer to ``SHAPE_QUESTION``.
 
@@ -39,16 +44,23 @@ def check_rnn_shapes(answer, report=print):
         report(f"Shapes: expected a dict with keys {list(EXPECTED_SHAPES)}; got {type(answer).__name__}.")
         return False
     messages = []
+    unknown = [key for key in answer if key not in EXPECTED_SHAPES]
+    if unknown:
+        messages.append(f"  unknown keys {[_text(key, 40) for key in unknown]}: use {list(EXPECTED_SHAPES)}.")
     for key, expected in EXPECTED_SHAPES.items():
         given = answer.get(key)
         if given is None:
             messages.append(f"  {key}: not answered yet.")
             continue
-        try:
-            given = tuple(int(n) for n in given)
-        except (TypeError, ValueError):
-            messages.append(f"  {key}: expected a tuple of integers; got {given!r}.")
+        if isinstance(given, (str, bytes, dict, set)) or not hasattr(given, "__iter__"):
+            messages.append(f"  {key}: expected a tuple of integers such as (7, 4, 3); got {type(given).__name__}.")
             continue
+        given = tuple(given)
+        if not all(isinstance(n, (int, np.integer)) and not isinstance(n, (bool, np.bool_)) for n in given):
+            messages.append(f"  {key}: expected a tuple of integers; got {_text(given, 80)} (sizes are whole "
+                            "numbers: write 7, not 7.0).")
+            continue
+        given = tuple(int(n) for n in given)
         if given != expected:
             why = SHAPE_MISTAKES.get((key, given), "count the axes: (time, batch, features) for sequences, "
                                                   "(layers * directions, batch, H) for states, (out, in) for weights.")

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._harness import Case, Mistake, check_function, shape_problem
+from ._harness import Case, Mistake, check_function, protect
 
 
 def _layer(xs, p, h0, order):
@@ -48,6 +48,7 @@ STACK_MISTAKES = [
 ]
 
 
+@protect
 def check_stacked_forward(fn, report=print):
     """Check ``fn(xs (T, B, D), layers, h0 (L, B, H)) -> (out (T, B, H), h_n (L, B, H))`` for a tanh stack.
 
@@ -60,7 +61,7 @@ def check_stacked_forward(fn, report=print):
     return check_function(
         fn, title="Stacked RNN", arg_names=("xs", "layers", "h0"), cases=cases,
         reference=reference_stacked_forward, mistakes=STACK_MISTAKES,
-        check_output=lambda out, exp: shape_problem(out, exp, ("out", "h_n")),
+        output_names=("out", "h_n"),
         hints="loop over layers; layer k runs over time on the outputs of layer k-1, from h0[k]; "
               "h_n[k] is its state after the last step.", report=report)
 
@@ -98,6 +99,7 @@ REVERSE_MISTAKES = [
 ]
 
 
+@protect
 def check_reverse_direction(fn, report=print):
     """Check ``fn(xs (T, B, D), p, h0 (B, H), lengths (B,)) -> (out (T, B, H), h_n (B, H))``.
 
@@ -118,6 +120,6 @@ def check_reverse_direction(fn, report=print):
     return check_function(
         fn, title="Reverse direction", arg_names=("xs", "p", "h0", "lengths"), cases=cases,
         reference=reference_reverse_direction, mistakes=REVERSE_MISTAKES,
-        check_output=lambda out, exp: shape_problem(out, exp, ("out", "h_n")),
+        output_names=("out", "h_n"),
         hints="for each sequence b, run t = lengths[b]-1 down to 0 from h0[b], store out[t, b] at its own t, "
               "leave padded steps at zero, and return the state after t = 0 as h_n[b].", report=report)

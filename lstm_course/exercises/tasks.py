@@ -1,5 +1,7 @@
 """Chapter 1's exercise: which input/output shape does each task have?"""
 
+from ._harness import _text, protect
+
 SHAPES = ("many-to-one", "one-to-many", "aligned many-to-many", "encoder-decoder")
 
 TASKS = {
@@ -18,6 +20,7 @@ TASKS = {
 }
 
 
+@protect
 def check_task_shapes(answer, report=print):
     """Check a dict mapping each task of ``TASKS`` to one of ``SHAPES``; never raises.
 
@@ -30,10 +33,15 @@ def check_task_shapes(answer, report=print):
         report(f"Task shapes: expected a dict {{task: shape}}; got {type(answer).__name__}.")
         return False
     messages = []
+    unknown = [key for key in answer if key not in TASKS]
+    if unknown:
+        messages.append(f"  unknown task names {[_text(key, 40) for key in unknown]}: use the names of {list(TASKS)}.")
     for task, (accepted, why) in TASKS.items():
         given = answer.get(task)
         if given is None:
             messages.append(f"  {task}: not answered yet.")
+        elif not isinstance(given, str):
+            messages.append(f"  {task}: give one of {SHAPES} as a string; got {type(given).__name__}.")
         elif given not in SHAPES:
             messages.append(f"  {task}: {given!r} is not one of {SHAPES}.")
         elif given not in accepted:

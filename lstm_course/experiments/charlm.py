@@ -14,9 +14,9 @@ import numpy as np
 import torch
 
 from ..data.corpus import load_corpus, ngram_bits_per_char
+from ..checkpoint import check_checkpoint_path, save_checkpoint
 from ..models.charlm import CharLSTM
 from ..models.training import detach, train_step
-from ..torch_impl.charlm import save_checkpoint
 
 LN2 = math.log(2)
 
@@ -25,6 +25,16 @@ def streams(ids, B):
     """Cut ``ids`` (N,) into B contiguous streams: (N // B, B)."""
     n = len(ids) // B
     return ids[:n * B].reshape(B, n).T.copy()
+
+
+def _check_fits(data, B, T, B_val=16):
+    """Training needs one chunk of T + 1 characters in each of B streams; validation two per stream."""
+    if len(data.train) < B * (T + 1):
+        raise ValueError(f"the corpus is too short: training needs at least B * (T + 1) = {B * (T + 1):,} "
+                         f"characters ({B} streams of {T + 1}); its training part has {len(data.train):,}")
+    if len(data.validation) < 2 * B_val:
+        raise ValueError(f"the corpus is too short: validation needs at least {2 * B_val} characters "
+                         f"(its last 10%); it has {len(data.validation):,}")
 
 
 @torch.no_grad()
@@ -44,9 +54,17 @@ def bits_per_char(net, ids, device, B=16, T=256):
 
 def train_charlm(minutes=2.0, corpus="stdlib", device="cpu", seed=0, H=256, T=100, B=32, lr=3e-3, max_norm=1.0,
                  checkpoint=None, progress=print, max_steps=None):
-    """Train for ``minutes`` of wall-clock time; return the metrics dict (see the book's generative chapter)."""
+    """Train for ``minutes`` of wall-clock time; return the metrics dict (see the book's generative chapter).
+
+    Raises ``ValueError`` before any training for a checkpoint path that is a
+    directory or the corpus, and for a corpus too short for one chunk of B
+    streams or for validation.
+    """
+    if checkpoint:
+        check_checkpoint_path(checkpoint, corpus)
     rng = np.random.default_rng(seed)
     data = load_corpus(corpus)
+    _check_fits(data, B, T)
     baselines = ngram_bits_per_char(data)
     progress(data.description)
     from ..numpy_impl.charlm import init_charlm

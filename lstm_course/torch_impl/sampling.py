@@ -2,15 +2,39 @@
 
 import torch
 
+from ..sampling import check_top_k
+
+
+def check_logits(z):
+    """The Torch twin of :func:`lstm_course.sampling.check_logits`: no NaN, no ``+inf``, a finite value per row."""
+    if z.dim() == 0 or z.shape[-1] == 0:
+        raise ValueError(f"logits must have shape (..., V) with V >= 1; got shape {tuple(z.shape)}")
+    if torch.isnan(z).any():
+        raise ValueError(f"logits contain NaN ({int(torch.isnan(z).sum())} of {z.numel()} entries): the model "
+                         "that produced them has diverged or read invalid input")
+    if (z == float("inf")).any():
+        raise ValueError("logits contain +inf: the probabilities are undefined")
+    if not torch.isfinite(z).any(dim=-1).all():
+        raise ValueError("every logit of a row is -inf: no symbol can be drawn")
+
 
 def probabilities(logits, temperature=1.0, top_k=None):
-    """Softmax of ``logits / temperature`` (…, V), restricted to the ``top_k`` largest; see the NumPy twin."""
+    """Softmax of ``logits / temperature`` (…, V), restricted to the ``top_k`` largest; see the NumPy twin.
+
+    Raises the NumPy twin's errors: ``ValueError`` for a temperature not > 0,
+    NaN or ``+inf`` logits, ``top_k`` outside [1, V]; ``TypeError`` for a
+    non-integer ``top_k`` or logits that are not a tensor.
+    """
     if not temperature > 0:
         raise ValueError(f"temperature must be > 0 (use greedy() for the argmax); got {temperature}")
-    z = logits.double() / temperature
+    if not isinstance(logits, torch.Tensor):
+        raise TypeError(f"logits must be a torch.Tensor (..., V); got {type(logits).__name__} "
+                        "(lstm_course.sampling is the NumPy twin)")
+    z = logits.double()
+    check_logits(z)
+    z = z / temperature
     if top_k is not None:
-        if not 1 <= top_k <= z.shape[-1]:
-            raise ValueError(f"top_k must be in [1, V = {z.shape[-1]}]; got {top_k}")
+        check_top_k(top_k, z.shape[-1])
         kth = torch.sort(z, dim=-1).values[..., -top_k].unsqueeze(-1)
         z = torch.where(z >= kth, z, torch.full_like(z, float("-inf")))
     return torch.softmax(z, dim=-1)
