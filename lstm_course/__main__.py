@@ -29,6 +29,7 @@ import sys
 
 from . import __version__
 from .experiments import EXPERIMENTS
+from .progress import Progress
 
 DEFAULT_CHECKPOINT = "runs/charlm.npz"
 MAX_SEED = 2 ** 32 - 1
@@ -123,7 +124,7 @@ def _run(args, argv):
     device = _device(args.device)
     try:
         metrics = run_experiment(args.name, args.quick, args.seed, device,
-                                 progress=lambda message: print(message, file=sys.stderr, flush=True), **options)
+                                 progress=Progress(sys.stderr), **options)
     except (FileNotFoundError, ValueError) as error:
         raise UsageError(str(error)) from None
     if target is not None:

@@ -14,7 +14,6 @@ left. A plain function given as ``progress`` (a test's ``lambda message: None``)
 here writes to stdout, whose last line stays the experiment's JSON.
 """
 
-import contextlib
 import sys
 import time
 
@@ -34,37 +33,61 @@ class Progress:
         self.stream = stream or sys.stderr
         self.live = self.stream.isatty() if live is None else live
         self._active = None  # the live bar being drawn, if any
+        self.label = ""  # the last message: what a bar opened without a description is doing
 
     def __call__(self, message):
+        self.label = message.strip()
         if self._active is not None:
             self._active.write(message, file=self.stream)  # above the bar, which stays whole
         else:
             print(message, file=self.stream, flush=True)
 
-    @contextlib.contextmanager
-    def bar(self, total, desc, unit="step"):
-        """Yield ``advance(n=1, **shown)`` for a loop of ``total`` units."""
-        if self.live:
-            from tqdm import tqdm
-
-            with tqdm(total=total, desc=desc, unit=unit, file=self.stream, dynamic_ncols=True,
-                      leave=True, smoothing=0.1) as live_bar:
-                self._active = live_bar
-
-                def advance(n=1, **shown):
-                    if shown:
-                        live_bar.set_postfix({k: _short(v) for k, v in shown.items()}, refresh=False)
-                    live_bar.update(n)
-
-                try:
-                    yield advance
-                finally:
-                    self._active = None
-            return
-        yield _PlainLines(self, total, desc, unit)
+    def bar(self, total, desc=None, unit="step"):
+        """A bar for a loop of ``total`` units (``desc``: by default the last message)."""
+        desc = desc or self.label or "working"
+        return _LiveBar(self, total, desc, unit) if self.live else _PlainLines(self, total, desc, unit)
 
 
-class _PlainLines:
+class _Bar:
+    """``advance(n=1, **shown)`` after each unit of work; ``close()`` (or a ``with`` block) at the end."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        pass
+
+
+class _Quiet(_Bar):
+    def __call__(self, n=1, **shown):
+        pass
+
+
+class _LiveBar(_Bar):
+    """tqdm's bar, with rate and time left; messages meanwhile print above it."""
+
+    def __init__(self, progress, total, desc, unit):
+        from tqdm import tqdm
+
+        self.progress = progress
+        self.tqdm = tqdm(total=total, desc=desc, unit=unit, file=progress.stream, dynamic_ncols=True,
+                         leave=True, smoothing=0.1)
+        progress._active = self.tqdm
+
+    def __call__(self, n=1, **shown):
+        if shown:
+            self.tqdm.set_postfix({k: _short(v) for k, v in shown.items()}, refresh=False)
+        self.tqdm.update(n)
+
+    def close(self):
+        self.tqdm.close()
+        self.progress._active = None
+
+
+class _PlainLines(_Bar):
     """A bar for streams that are not terminals: a line at every quarter, with the time left."""
 
     def __init__(self, progress, total, desc, unit):
@@ -89,8 +112,7 @@ class _PlainLines:
                       f"{when}){extra}")
 
 
-@contextlib.contextmanager
-def bar(progress, total, desc, unit="step"):
+def bar(progress, total, desc=None, unit="step"):
     """A bar from ``progress`` if it draws them, else an ``advance`` that does nothing.
 
     Parameters
@@ -99,21 +121,20 @@ def bar(progress, total, desc, unit="step"):
         An experiment's ``progress``: a :class:`Progress`, or any function of one message.
     total : float
         Units of work in the loop (steps, or seconds for a loop that runs for a set time).
-    desc : str
-        What the loop does, shown before the bar.
+    desc : str, optional
+        What the loop does, shown before the bar; by default the last message given to ``progress``.
     unit : str, optional
         The unit's name.
 
-    Yields
-    ------
+    Returns
+    -------
     callable
-        ``advance(n=1, **shown)``: call it after each unit (or with ``n`` units) of work.
+        ``advance(n=1, **shown)``: call it after each unit (or with ``n`` units) of work; the
+        keywords are shown beside the bar. Use it in a ``with`` block, or call its ``close()``.
     """
     if isinstance(progress, Progress):
-        with progress.bar(total, desc, unit) as advance:
-            yield advance
-    else:
-        yield lambda n=1, **shown: None
+        return progress.bar(total, desc, unit)
+    return _Quiet()
 
 
 def _short(value):

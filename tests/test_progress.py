@@ -41,3 +41,15 @@ def test_a_plain_function_as_progress_gets_a_bar_that_does_nothing():
         for _ in range(10):
             advance(loss=1.0)
     assert messages == []
+
+
+def test_the_command_line_reports_training_progress_in_quarters_and_keeps_json_last(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "lstm_course", "run", "temporal-order", "--quick"],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "temporal order: lstm, seed 0:  25% (" in result.stderr and "left)" in result.stderr
+    json.loads(result.stdout.strip().splitlines()[-1])

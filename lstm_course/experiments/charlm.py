@@ -17,6 +17,7 @@ from ..data.corpus import load_corpus, ngram_bits_per_char
 from ..checkpoint import check_checkpoint_path, save_checkpoint
 from ..models.charlm import CharLSTM
 from ..models.training import detach, train_step
+from ..progress import Progress, bar
 
 LN2 = math.log(2)
 
@@ -75,7 +76,8 @@ def train_charlm(minutes=2.0, corpus="stdlib", device="cpu", seed=0, H=256, T=10
     meta = {"num_layers": 1, "hidden_size": H, "corpus": corpus, "description": data.description}
     state, step, position, start, last_report = None, 0, 0, time.perf_counter(), time.perf_counter()
     losses, last_save = [], time.perf_counter()
-    interrupted = False
+    interrupted, ticked = False, start
+    advance = bar(progress, minutes * 60, f"charlm, {minutes:g} min", unit="s")
     try:
         while time.perf_counter() - start < minutes * 60 and (max_steps is None or step < max_steps):
             if position + T + 1 > train_streams.shape[0]:
@@ -87,7 +89,9 @@ def train_charlm(minutes=2.0, corpus="stdlib", device="cpu", seed=0, H=256, T=10
             losses.append(train_step(net, optimiser, loss, max_norm))
             position, step = position + T, step + 1
             now = time.perf_counter()
-            if now - last_report > 5:
+            advance(now - ticked, bits_per_char=loss.item() / LN2)
+            ticked = now
+            if now - last_report > 5 and not isinstance(progress, Progress):
                 rate = step * T * B / (now - start)
                 progress(f"step {step:5d}  loss {loss.item():.3f} nats  {loss.item() / LN2:.3f} bits/char  "
                          f"{rate:,.0f} chars/s  {now - start:5.0f}/{minutes * 60:.0f} s")
@@ -97,7 +101,9 @@ def train_charlm(minutes=2.0, corpus="stdlib", device="cpu", seed=0, H=256, T=10
                 last_save = now
     except KeyboardInterrupt:
         interrupted = True
+        advance.close()
         progress("interrupted: saving the last checkpoint")
+    advance.close()
     seconds = time.perf_counter() - start
     if checkpoint:
         save_checkpoint(checkpoint, net.to_tree(), data.vocab.chars, {**meta, "steps": step})

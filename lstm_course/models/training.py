@@ -11,6 +11,8 @@ import time
 
 import torch
 
+from ..progress import Progress, bar
+
 
 def detach(state):
     """A recurrent state (a tensor, or a tuple such as ``(h, c)``) with its values kept and its history cut."""
@@ -64,7 +66,8 @@ def train(model, loss_fn, batches, steps, lr=1e-2, max_norm=1.0, progress=None, 
     steps : int
     lr, max_norm : float
     progress : callable, optional
-        Receives a line of text ten times per run (or every ``every`` steps).
+        A :class:`lstm_course.progress.Progress` draws a bar over the steps (rate, time left, loss);
+        any other function receives a line of text ten times per run (or every ``every`` steps).
     carry_state : bool
 
     Returns
@@ -75,13 +78,16 @@ def train(model, loss_fn, batches, steps, lr=1e-2, max_norm=1.0, progress=None, 
     optimiser = torch.optim.Adam(model.parameters(), lr=lr)
     losses, start, state = [], time.perf_counter(), None
     every = every or max(1, steps // 10)
-    for step in range(steps):
-        if carry_state:
-            loss, state = loss_fn(model, *batches(step), state)
-            state = detach(state)
-        else:
-            loss = loss_fn(model, *batches(step))
-        losses.append(train_step(model, optimiser, loss, max_norm))
-        if progress is not None and (step + 1) % every == 0:
-            progress(f"  step {step + 1}/{steps} loss {losses[-1]:.4f}")
+    lines = progress is not None and not isinstance(progress, Progress)
+    with bar(progress, steps) as advance:
+        for step in range(steps):
+            if carry_state:
+                loss, state = loss_fn(model, *batches(step), state)
+                state = detach(state)
+            else:
+                loss = loss_fn(model, *batches(step))
+            losses.append(train_step(model, optimiser, loss, max_norm))
+            advance(loss=losses[-1])
+            if lines and (step + 1) % every == 0:
+                progress(f"  step {step + 1}/{steps} loss {losses[-1]:.4f}")
     return {"losses": losses, "seconds": time.perf_counter() - start}
