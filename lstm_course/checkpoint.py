@@ -98,7 +98,7 @@ def save_checkpoint(path, model_tree, vocab_chars, meta):
 
 
 def tree_from_items(items):
-    """Invert :func:`lstm_course._tree.tree_items`: ``{path: leaf}`` -> nested dicts and lists.
+    """Invert :func:`lstm_course.tree.tree_items`: ``{path: leaf}`` -> nested dicts and lists.
 
     Raises
     ------

@@ -83,7 +83,9 @@ def to_torch(tree):
     dict of ndarray
         Keyed like ``module.named_parameters()``: ``weight_ih_l0``,
         ``weight_hh_l0``, ``bias_ih_l0`` (our bias), ``bias_hh_l0`` (zeros),
-        and ``..._reverse`` for the reverse direction.
+        and ``..._reverse`` for the reverse direction. Shapes are torch's:
+        ``weight_ih_l{k}`` (G*H, D_in), ``weight_hh_l{k}`` (G*H, H), biases (G*H,),
+        with G = 1 for the RNN and 4 for the LSTM (gates stacked i, f, g, o).
     """
     out = {}
     for k, layer in enumerate(tree):
@@ -105,7 +107,11 @@ def to_torch(tree):
 
 
 def load_into(module, tree):
-    """Copy our parameters into a ``torch.nn.RNN``/``torch.nn.LSTM`` in place; returns ``module``."""
+    """Copy our parameters into a ``torch.nn.RNN``/``torch.nn.LSTM`` in place; returns ``module``.
+
+``tree`` is a list of ``num_layers`` dicts ``{direction: {name: array}}`` in our shapes
+(``W_xh (H, D)``, ``W_hh (H, H)``, ``b_h (H,)``; ``W_f (H, D + H)``, ``b_f (H,)``, ...), as
+:func:`from_torch` returns them; they must match the module's sizes."""
     state = {name: torch.as_tensor(value) for name, value in to_torch(tree).items()}
     expected = dict(module.named_parameters())
     if sorted(state) != sorted(expected):
@@ -144,7 +150,7 @@ def to_tensors(tree, device="cpu", dtype=None, requires_grad=False):
 
     Returns
     -------
-    list of dict of Tensor, same structure.
+    list of dict of Tensor, same structure, each leaf the same shape as its array.
     """
     def convert(a):
         t = torch.as_tensor(np.asarray(a), device=device)
@@ -155,7 +161,7 @@ def to_tensors(tree, device="cpu", dtype=None, requires_grad=False):
 
 
 def to_numpy(tree):
-    """A tree of tensors (or their ``.grad``) back to NumPy arrays."""
+    """A tree of tensors (or their ``.grad``) back to NumPy arrays, each leaf keeping the same shape."""
     return tree_map(lambda t: t.detach().cpu().numpy(), tree)
 
 

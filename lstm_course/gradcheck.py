@@ -6,7 +6,9 @@ from .tree import tree_items
 
 
 def relative_error(a, b):
-    """``max |a - b| / max(|a|, |b|, tiny)``: a scale-free measure of disagreement."""
+    """``max |a - b| / max(|a|, |b|, tiny)``: a scale-free measure of disagreement.
+
+``a`` and ``b`` are arrays of the same shape (any shape); the result is a float."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     scale = max(np.max(np.abs(a), initial=0.0), np.max(np.abs(b), initial=0.0), 1e-30)
     return float(np.max(np.abs(a - b), initial=0.0) / scale)

@@ -13,7 +13,10 @@ from .tree import tree_leaves, tree_map
 
 
 def check_same_tree(reference, other, names=("params", "grads")):
-    """Raise ``ValueError`` naming the first path where ``other`` differs from ``reference`` in structure or shape."""
+    """Raise ``ValueError`` naming the first path where ``other`` differs from ``reference`` in structure or shape.
+
+Both are parameter trees; each leaf of ``other`` must have the same shape as the leaf of
+``reference`` at its path."""
     def walk(a, b, path):
         where = path or "the root"
         if isinstance(a, dict):
@@ -50,13 +53,18 @@ class AdamState(NamedTuple):
 
 
 def adam_init(params):
-    """Zero moments for :func:`adam_update`."""
+    """Zero moments for :func:`adam_update`.
+
+Every leaf of the moments has the same shape as the leaf of ``params`` it belongs to."""
     zeros = tree_map(np.zeros_like, params)
     return AdamState(0, zeros, tree_map(np.zeros_like, params))
 
 
 def adam_update(params, grads, state, lr=1e-2, beta1=0.9, beta2=0.999, eps=1e-8):
     r"""One Adam step (Kingma & Ba 2015); returns ``(new_params, new_state)`` without mutating anything.
+
+``params``, ``grads`` and the moments of ``state`` are trees of the same structure, leaf by leaf
+of the same shape (:func:`check_same_tree` says where they differ).
 
     .. math:: m \leftarrow \beta_1 m + (1-\beta_1) g,\quad v \leftarrow \beta_2 v + (1-\beta_2) g^2,\quad
               \theta \leftarrow \theta - \eta\,\hat m / (\sqrt{\hat v} + \epsilon)
@@ -73,12 +81,14 @@ def adam_update(params, grads, state, lr=1e-2, beta1=0.9, beta2=0.999, eps=1e-8)
 
 
 def global_norm(grads):
-    """:math:`\\sqrt{\\sum_j \\|g_j\\|^2}` over every leaf of the tree."""
+    """:math:`\\sqrt{\\sum_j \\|g_j\\|^2}` over every leaf of the tree: a scalar, whatever the leaves' shapes."""
     return float(np.sqrt(sum(float(np.sum(np.square(g))) for g in tree_leaves(grads))))
 
 
 def clip_by_global_norm(grads, max_norm):
     """Rescale all gradients together so that their global norm is at most ``max_norm`` (Pascanu et al. 2013).
+
+The result is a new tree, each leaf the same shape as in ``grads``.
 
     ``max_norm`` must be positive (``inf`` turns clipping off). Returns ``(clipped, norm)``, the norm before clipping.
     """
@@ -89,6 +99,8 @@ def clip_by_global_norm(grads, max_norm):
 
 
 def clip_by_value(grads, limit):
-    """Clamp every gradient entry to ``[-limit, limit]``, ``limit > 0`` (turns the direction, unlike norm clipping)."""
+    """Clamp every gradient entry to ``[-limit, limit]``, ``limit > 0`` (turns the direction, unlike norm clipping).
+
+Returns a new tree, each leaf the same shape as in ``grads``."""
     _check_limit(limit, "limit")
     return tree_map(lambda g: np.clip(g, -limit, limit), grads)

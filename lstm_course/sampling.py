@@ -47,7 +47,7 @@ def probabilities(logits, temperature=1.0, top_k=None):
 
 
 def check_top_k(top_k, V):
-    """``top_k`` must be an integer in [1, V]: ``TypeError`` or ``ValueError`` naming what came."""
+    """``top_k`` must be an integer in [1, V] for logits (..., V): ``TypeError`` or ``ValueError`` naming what came."""
     if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)):
         raise TypeError(f"top_k must be an integer in [1, V = {V}]; got {top_k!r} of type {type(top_k).__name__}")
     if not 1 <= top_k <= V:
@@ -84,7 +84,9 @@ def sample_from_uniform(p, u):
 
 
 def greedy(logits):
-    """The argmax: the limit of temperature sampling as the temperature goes to 0."""
+    """The argmax: the limit of temperature sampling as the temperature goes to 0.
+
+``logits`` (..., V) gives integer indices of shape (...)."""
     return np.asarray(logits).argmax(axis=-1)
 
 

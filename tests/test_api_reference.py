@@ -20,7 +20,7 @@ API_PAGES = ROOT / "book" / "api"
 BUILT = ROOT / "_build" / "html" / "book" / "api"
 NOT_API = {"lstm_course.__main__"}
 # shapes as the book writes them: (T, B, D), (H,), (num_layers*num_directions, B, H), (K, V), ...
-SHAPE = re.compile(r"\((?:[A-Z][\w']*|\d+|num_\w+|len\(\w+\))(?:\s*[-+*]\s*\w+)*(?:\s*,\s*[\w'()*+ -]*)*,?\)"
+SHAPE = re.compile(r"\((?:\.\.\.|…|[A-Z][\w']*|\d+|num_\w+|len\(\w+\))(?:\s*[-+*]\s*\w+)*(?:\s*,\s*[\w'()*+ -]*)*,?\)"
                    r"|any shape|same shape|scalar|shape of")
 # modules whose functions take and return arrays: their docstrings must give shapes
 NUMERICAL = ("lstm_course.numpy_impl", "lstm_course.torch_impl", "lstm_course.convert", "lstm_course.params",

@@ -116,6 +116,7 @@ def train_charlm(minutes=2.0, corpus="stdlib", device="cpu", seed=0, H=256, T=10
 
 
 def run(quick=False, seed=0, device="cpu", progress=print, minutes=None, corpus="stdlib", checkpoint=None):
+    """``python -m lstm_course run charlm``: :func:`train_charlm` for ``minutes`` (2, or 0.1 with ``quick``)."""
     if minutes is None:
         minutes = 0.1 if quick else 2.0
     return train_charlm(minutes=minutes, corpus=corpus, device=device, seed=seed,

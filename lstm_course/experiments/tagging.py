@@ -34,6 +34,7 @@ def evaluate(predicted, split):
 
 
 def run(quick=False, seed=0, device="cpu", progress=print):
+    """``python -m lstm_course run tagging``: unidirectional, bidirectional and stacked taggers over seeds."""
     steps, seeds, n_files = (150, 1, 20) if quick else (1200, 3, 60)
     train, validation = load_windows(T=64, n_files=n_files)
     progress(f"data: {train.ids.shape[1]} training and {validation.ids.shape[1]} validation windows of 64 "

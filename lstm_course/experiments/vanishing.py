@@ -70,6 +70,7 @@ def adding_input_gradients(rng, T=100, H=16, B=64):
 
 
 def run(quick=False, seed=0, device="cpu", progress=print):
+    """``python -m lstm_course run vanishing``: gradient norms against the lag, for the tanh RNN and the LSTM cell."""
     rng = np.random.default_rng(seed)
     B = 2 if quick else 8
     metrics = {"lags": list(LAGS), "rhos": list(RHOS), "forget_biases": list(FORGET_BIASES)}

@@ -63,7 +63,11 @@ def direction_forward(step_forward, xs, state0, p, masks, reverse):
 
 
 def direction_backward(step_backward, d_out, d_state_n, cache, masks, p_like):
-    """Backpropagate through one direction: returns ``(d_xs, d_state0, grads)``."""
+    """Backpropagate through one direction: returns ``(d_xs, d_state0, grads)``.
+
+``d_out`` is (T, B, H) and ``d_state_n`` the gradient of the final state (B, H) (a tuple for
+the LSTM's ``(h, c)``); ``d_xs`` comes back (T, B, D), ``d_state0`` (B, H), and ``grads`` has the
+keys and shapes of the direction's parameters."""
     T = d_out.shape[0]
     grads = {key: np.zeros_like(value) for key, value in p_like.items()}
     d_xs = None
@@ -132,6 +136,9 @@ def stack_forward(step_forward, xs, params, states0, lengths):
 
 def stack_backward(step_backward, d_out, d_states_n, cache, params):
     """Backpropagate through the stack: returns ``(d_xs, d_states0, grads)``.
+
+``d_out`` is (T, B, num_directions*H) and each of ``d_states_n`` is
+(num_layers*num_directions, B, H); ``d_xs`` comes back (T, B, D).
 
     ``grads`` has the structure of ``params``.
     """

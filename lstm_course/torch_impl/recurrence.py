@@ -33,7 +33,10 @@ def direction_forward(step_forward, xs, state0, p, masks, reverse):
 
 
 def stack_forward(step_forward, xs, params, states0, lengths):
-    """Run a stack of (bi)directional layers; see the NumPy twin for shapes."""
+    """Run a stack of (bi)directional layers, as the NumPy twin does.
+
+``xs`` is (T, B, D) and ``states0`` (num_layers*num_directions, B, H) (a pair for the LSTM);
+returns ``out`` (T, B, num_directions*H) and the final states in the shape of ``states0``."""
     T = xs.shape[0]
     masks = None if lengths is None else lengths_to_mask(lengths, T, xs.device)
     layer_input = xs

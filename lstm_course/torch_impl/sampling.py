@@ -6,7 +6,7 @@ from ..sampling import check_top_k
 
 
 def check_logits(z):
-    """The Torch twin of :func:`lstm_course.sampling.check_logits`: no NaN, no ``+inf``, a finite value per row."""
+    """The Torch twin of :func:`lstm_course.sampling.check_logits`: logits (..., V), no NaN, no ``+inf``, a finite value per row."""
     if z.dim() == 0 or z.shape[-1] == 0:
         raise ValueError(f"logits must have shape (..., V) with V >= 1; got shape {tuple(z.shape)}")
     if torch.isnan(z).any():
