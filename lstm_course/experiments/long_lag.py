@@ -19,7 +19,7 @@ MODELS = {"lstm": dict(kind="lstm", forget_gate=False, input_bias=-3.0), "rnn": 
 # started at zero; its forget bias started at 1 (Jozefowicz et al. 2015) and at 0 (torch's default, about).
 FORGET_GATE_MODELS = {"lstm_forget_gate": dict(kind="lstm", forget_bias=1.0),
                       "lstm_forget_gate_b0": dict(kind="lstm", forget_bias=0.0)}
-ADDING_BUDGETS = (600, 2000, 5000, 10000, 20000)  # steps of 64 sequences, for run_adding_budget
+ADDING_BUDGETS = (600, 2000, 5000, 10000)  # steps of 64 sequences, for run_adding_budget
 
 
 def _adding_loss(model, xs, lengths, y):
@@ -87,7 +87,7 @@ def run_adding_budget(quick=False, seed=0, device="cpu", progress=print, T=100):
     Same task, batch, hidden size, optimiser and clipping as :func:`run_adding`;
     each budget is a fresh training run (not a checkpoint of a longer one).
     """
-    budgets, seeds, B, H = ((100, 300), 1, 64, 32) if quick else (ADDING_BUDGETS, 2, 64, 32)
+    budgets, seeds, B, H = ((100, 300), 1, 64, 32) if quick else (ADDING_BUDGETS, 1, 64, 32)
 
     def batches(rng):
         b = adding_problem(B, T, rng)
