@@ -82,11 +82,12 @@ def train_charlm(minutes=2.0, corpus="stdlib", device="cpu", seed=0, H=256, T=10
     interrupted = False
     curve = {"val_curve_seconds": [], "val_curve_steps": [], "val_curve_bpc": []}
     next_point = minutes * 60 / curve_points if curve_points else math.inf
-    if curve_points:  # the untrained model: about the uniform baseline
-        for key, value in zip(curve, (0.0, 0, bits_per_char(net, data.validation[:CURVE_CHARACTERS], device))):
-            curve[key].append(value)
-        start = time.perf_counter()
     try:
+        if curve_points:  # the untrained model: about the uniform baseline (inside try: Ctrl-C is safe here too)
+            first = bits_per_char(net, data.validation[:CURVE_CHARACTERS], device)
+            for key, value in zip(curve, (0.0, 0, first)):
+                curve[key].append(value)
+            start = time.perf_counter()
         while time.perf_counter() - start < minutes * 60 and (max_steps is None or step < max_steps):
             if position + T + 1 > train_streams.shape[0]:
                 position, state = 0, None  # a new epoch starts the streams afresh
@@ -123,7 +124,7 @@ def train_charlm(minutes=2.0, corpus="stdlib", device="cpu", seed=0, H=256, T=10
         save_checkpoint(checkpoint, net.to_tree(), data.vocab.chars, {**meta, "steps": step})
         progress(f"checkpoint: {checkpoint}")
     val_bpc = bits_per_char(net, data.validation, device)
-    if curve_points and curve["val_curve_steps"][-1] != step:  # the end point, unless just measured
+    if curve_points and curve["val_curve_steps"][-1:] != [step]:  # the end point, unless just measured
         curve["val_curve_seconds"].append(seconds)
         curve["val_curve_steps"].append(step)
         curve["val_curve_bpc"].append(bits_per_char(net, data.validation[:CURVE_CHARACTERS], device))
