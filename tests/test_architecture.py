@@ -35,9 +35,6 @@ PENDING_NOTEBOOK_IMPORTS = {
     ("03_basic_rnn.ipynb", "lstm_course.numpy_impl._recurrence"),
     ("03_basic_rnn.ipynb", "lstm_course._tree"),
     ("04_stacked_rnn.ipynb", "lstm_course.numpy_impl._recurrence"),
-    ("07_lstm_cell.ipynb", "lstm_course.experiments._train"),
-    ("08_training_lstm.ipynb", "lstm_course._tree"),
-    ("10_generative_models.ipynb", "lstm_course._tree"),
 }
 
 

@@ -29,8 +29,8 @@ QUESTIONS = {
     },
     "no-forget-stream": {
         "question": "On the continual Reber stream, why does the LSTM without a forget gate do worse? "
-                    "'a' it has fewer parameters; 'b' its cell state keeps growing, so tanh(c) saturates and the "
-                    "cell stops carrying a usable signal; 'c' it cannot tell T from P.",
+                    "'a' it has fewer trainable parameters; 'b' its cell state grows without any bound; "
+                    "'c' it cannot tell the symbols T and P apart.",
         "answer": "b",
         "hints": {"a": "it has the same number of trainable parameters (its forget weights are pinned, not absent "
                        "from the count that matters): the difference is what the cell can do over a long stream.",

@@ -18,8 +18,11 @@ from ..checkpoint import check_checkpoint_path, save_checkpoint
 from ..models.charlm import CharLSTM
 from ..models.training import detach, train_step
 from ..progress import Progress, bar
+from ..sampling import sample
 
 LN2 = math.log(2)
+SAMPLE_TEMPERATURES = (0.3, 0.7, 1.0)  # the samples a full run stores, each primed with "def "
+CURVE_CHARACTERS = 32_768  # the validation curve reads this prefix of the validation text (the final value reads all)
 
 
 def streams(ids, B):
@@ -53,9 +56,29 @@ def bits_per_char(net, ids, device, B=16, T=256):
     return total / count / LN2
 
 
+@torch.no_grad()
+def generate(net, vocab, prime, length, temperature, rng, device="cpu"):
+    """Run ``net`` over ``prime``, then feed it its own draws for ``length`` characters; return the text."""
+    net.eval()
+    logits, state = net(torch.as_tensor(vocab.encode(prime)[:, None], device=device))
+    out = []
+    for _ in range(length):
+        k = int(sample(logits[-1].double().cpu().numpy(), rng, temperature)[0])  # (1, V) -> one id
+        out.append(k)
+        logits, state = net(torch.tensor([[k]], device=device), state)  # the draw is the next input
+    net.train()
+    return prime + vocab.decode(out)
+
+
 def train_charlm(minutes=2.0, corpus="stdlib", device="cpu", seed=0, H=256, T=100, B=32, lr=3e-3, max_norm=1.0,
-                 checkpoint=None, progress=print, max_steps=None):
+                 checkpoint=None, progress=print, max_steps=None, curve_points=0, samples=()):
     """Train for ``minutes`` of wall-clock time; return the metrics dict (see the book's generative chapter).
+
+    ``curve_points`` > 0 also records the validation bits/char on the first
+    ``CURVE_CHARACTERS`` validation characters that many times during training
+    (the clock pauses while it is measured): ``val_curve_seconds``,
+    ``val_curve_steps``, ``val_curve_bpc``. ``samples`` (temperatures) stores
+    one 200-character sample per temperature, primed with ``"def "``.
 
     Raises ``ValueError`` before any training for a checkpoint path that is a
     directory or the corpus, and for a corpus too short for one chunk of B
@@ -78,7 +101,14 @@ def train_charlm(minutes=2.0, corpus="stdlib", device="cpu", seed=0, H=256, T=10
     losses, last_save = [], time.perf_counter()
     interrupted, ticked = False, start
     advance = bar(progress, minutes * 60, f"charlm, {minutes:g} min", unit="s")
+    curve = {"val_curve_seconds": [], "val_curve_steps": [], "val_curve_bpc": []}
+    next_point = minutes * 60 / curve_points if curve_points else math.inf
     try:
+        if curve_points:  # the untrained model: about the uniform baseline (inside try: Ctrl-C is safe here too)
+            first = bits_per_char(net, data.validation[:CURVE_CHARACTERS], device)
+            for key, value in zip(curve, (0.0, 0, first)):
+                curve[key].append(value)
+            start = ticked = time.perf_counter()
         while time.perf_counter() - start < minutes * 60 and (max_steps is None or step < max_steps):
             if position + T + 1 > train_streams.shape[0]:
                 position, state = 0, None  # a new epoch starts the streams afresh
@@ -96,6 +126,13 @@ def train_charlm(minutes=2.0, corpus="stdlib", device="cpu", seed=0, H=256, T=10
                 progress(f"step {step:5d}  loss {loss.item():.3f} nats  {loss.item() / LN2:.3f} bits/char  "
                          f"{rate:,.0f} chars/s  {now - start:5.0f}/{minutes * 60:.0f} s")
                 last_report = now
+            if now - start >= next_point:  # a point of the validation curve, off the training clock
+                curve["val_curve_seconds"].append(now - start)
+                curve["val_curve_steps"].append(step)
+                curve["val_curve_bpc"].append(bits_per_char(net, data.validation[:CURVE_CHARACTERS], device))
+                start += time.perf_counter() - now
+                ticked = time.perf_counter()  # the bar counts training time only, as the clock does
+                next_point += minutes * 60 / curve_points
             if checkpoint and now - last_save > 30:
                 save_checkpoint(checkpoint, net.to_tree(), data.vocab.chars, {**meta, "steps": step})
                 last_save = now
@@ -109,10 +146,20 @@ def train_charlm(minutes=2.0, corpus="stdlib", device="cpu", seed=0, H=256, T=10
         save_checkpoint(checkpoint, net.to_tree(), data.vocab.chars, {**meta, "steps": step})
         progress(f"checkpoint: {checkpoint}")
     val_bpc = bits_per_char(net, data.validation, device)
+    if curve_points and curve["val_curve_steps"][-1:] != [step]:  # the end point, unless just measured
+        curve["val_curve_seconds"].append(seconds)
+        curve["val_curve_steps"].append(step)
+        curve["val_curve_bpc"].append(bits_per_char(net, data.validation[:CURVE_CHARACTERS], device))
+    extra = {**curve, "val_curve_characters": CURVE_CHARACTERS} if curve_points else {}
+    if samples:
+        extra["sample_prime"], extra["sample_temperatures"] = "def ", list(samples)
+        extra["samples"] = [generate(net, data.vocab, "def ", 200, tau, np.random.default_rng(seed), device)
+                            for tau in samples]
     return {"val_bpc": val_bpc, **baselines, "val_over_bigram": val_bpc / baselines["bigram_bpc"],
             "steps": step, "chars_per_second": step * T * B / max(seconds, 1e-9), "seconds": seconds,
             "train_loss_last_100": float(np.mean(losses[-100:])) / LN2 if losses else None,
-            "hidden_size": H, "chunk": T, "batch_size": B, "vocabulary": len(data.vocab), "interrupted": interrupted}
+            "hidden_size": H, "chunk": T, "batch_size": B, "vocabulary": len(data.vocab), "interrupted": interrupted,
+            **extra}
 
 
 def run(quick=False, seed=0, device="cpu", progress=print, minutes=None, corpus="stdlib", checkpoint=None):
@@ -120,4 +167,5 @@ def run(quick=False, seed=0, device="cpu", progress=print, minutes=None, corpus=
     if minutes is None:
         minutes = 0.1 if quick else 2.0
     return train_charlm(minutes=minutes, corpus=corpus, device=device, seed=seed,
-                        H=64 if quick else 256, checkpoint=checkpoint, progress=progress)
+                        H=64 if quick else 256, checkpoint=checkpoint, progress=progress,
+                        curve_points=2 if quick else 6, samples=SAMPLE_TEMPERATURES)

@@ -16,6 +16,11 @@ from .running import one_thread, over_seeds
 # The 1997 cell: no forget gate, input gates started negative as in the paper (which used -3, -6 for
 # adding and -2, -4 for temporal order) so that the cell does not drift before it has learned what to store.
 MODELS = {"lstm": dict(kind="lstm", forget_gate=False, input_bias=-3.0), "rnn": dict(kind="rnn")}
+# The modern cell (Gers et al. 2000), as torch.nn.LSTM users meet it: a forget gate, input gates
+# started at zero; its forget bias started at 1 (Jozefowicz et al. 2015) and at 0 (torch's default, about).
+FORGET_GATE_MODELS = {"lstm_forget_gate": dict(kind="lstm", forget_bias=1.0),
+                      "lstm_forget_gate_b0": dict(kind="lstm", forget_bias=0.0)}
+ADDING_BUDGETS = (600, 2000, 5000, 10000)  # steps of 64 sequences, for run_adding_budget
 
 
 def _adding_loss(model, xs, lengths, y):
@@ -31,9 +36,17 @@ def _seeds(name, task, seeds, seed, progress, make_model, loss_fn, batches, step
         model = make_model(rng)
         history = train(model, loss_fn, lambda step: batches(rng), steps, progress=progress)
         with torch.no_grad():
-            return {**evaluate(model, np.random.default_rng(10_000 + s)), "seconds": history["seconds"]}
+            return {**evaluate(model, np.random.default_rng(10_000 + s)), "seconds": history["seconds"],
+                    "losses": history["losses"]}
 
     return over_seeds(run_one, seed, seeds, progress, f"{task}: {name}")
+
+
+def _loss_curve(runs, points=60):
+    """Training loss averaged over seeds and over windows of steps: (steps, losses), ``points`` long."""
+    losses = np.mean([r["losses"] for r in runs], axis=0)
+    edges = np.linspace(0, len(losses), points + 1).astype(int)
+    return [int(b) for b in edges[1:]], [float(losses[a:b].mean()) for a, b in zip(edges[:-1], edges[1:])]
 
 
 def _summarise(metrics, name, runs, extra, extra_name):
@@ -60,10 +73,42 @@ def run_adding(quick=False, seed=0, device="cpu", progress=print, T=100):
 
     metrics = {"T": T, "steps": steps, "batch_size": B, "hidden_size": H, "seeds": seeds,
                "sequences_per_run": steps * B, "target_variance": 1 / 24}
-    for name, kw in MODELS.items():
+    for name, kw in {**MODELS, **FORGET_GATE_MODELS}.items():
         runs = _seeds(name, "adding", seeds, seed, progress, lambda rng: RecurrentNet(D=2, H=H, C=1, rng=rng, **kw).to(device),
                       _adding_loss, batches, steps, evaluate)
         _summarise(metrics, name, runs, "mse", "test_mse")
+        metrics["loss_curve_steps"], metrics[f"{name}_loss_curve"] = _loss_curve(runs)
+    return metrics
+
+
+def run_adding_budget(quick=False, seed=0, device="cpu", progress=print, T=100):
+    """The forget-gate LSTM (b_f = 1) on the adding problem with growing budgets: success rate per budget.
+
+    Same task, batch, hidden size, optimiser and clipping as :func:`run_adding`;
+    each budget is a fresh training run (not a checkpoint of a longer one).
+    """
+    budgets, seeds, B, H = ((100, 300), 1, 64, 32) if quick else (ADDING_BUDGETS, 1, 64, 32)
+
+    def batches(rng):
+        b = adding_problem(B, T, rng)
+        return tensor(b.xs, device), b.lengths, tensor(b.targets, device)
+
+    def evaluate(model, rng):
+        test = adding_problem(2560, T, rng)
+        error = model.final(tensor(test.xs, device), test.lengths)[:, 0].cpu().numpy() - test.targets
+        return {"success": float(np.mean(np.abs(error) < 0.04)), "mse": float(np.mean(error ** 2))}
+
+    metrics = {"T": T, "budgets_steps": list(budgets), "batch_size": B, "hidden_size": H, "seeds": seeds}
+    for name in ("lstm_forget_gate",):
+        kw, rates, per_seed = FORGET_GATE_MODELS[name], [], []
+        for steps in budgets:
+            runs = _seeds(name, f"adding, {steps} steps", seeds, seed, progress,
+                          lambda rng: RecurrentNet(D=2, H=H, C=1, rng=rng, **kw).to(device),
+                          _adding_loss, batches, steps, evaluate)
+            rates.append(float(np.mean([r["success"] for r in runs])))
+            per_seed.append([r["success"] for r in runs])
+        metrics[f"{name}_success_rate_by_budget"] = rates
+        metrics[f"{name}_success_per_seed_by_budget"] = per_seed
     return metrics
 
 

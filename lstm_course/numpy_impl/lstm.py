@@ -1,11 +1,12 @@
 r"""The LSTM in NumPy, gate by gate, with backpropagation through time by hand.
 
-With :math:`z_t = [x_t, h_{t-1}]` (the lower layer's output first, as in the
-lecture notes) and a batch in rows:
+With :math:`v_t = [x_t, h_{t-1}]` (the lower layer's output first, as in the
+lecture notes), the pre-activations :math:`z_g = W_g v_t + b_g` for the gates
+:math:`g = f, i, c, o`, and a batch in rows:
 
 .. math::
-   f_t = \sigma(W_f z_t + b_f),\quad i_t = \sigma(W_i z_t + b_i),\quad
-   \tilde c_t = \tanh(W_c z_t + b_c),\quad o_t = \sigma(W_o z_t + b_o),
+   f_t = \sigma(z_f),\quad i_t = \sigma(z_i),\quad
+   \tilde c_t = \tanh(z_c),\quad o_t = \sigma(z_o),
 
    c_t = f_t \odot c_{t-1} + i_t \odot \tilde c_t,\qquad h_t = o_t \odot \tanh(c_t).
 """
@@ -23,7 +24,7 @@ from .recurrence import stack_backward, stack_forward
 class LSTMStepCache(NamedTuple):
     """Values one LSTM step keeps for its backward pass (gates after activation)."""
 
-    z_t: np.ndarray  # (B, D + H): [x_t, h_prev]
+    v_t: np.ndarray  # (B, D + H): [x_t, h_prev]
     c_prev: np.ndarray  # (B, H)
     f_t: np.ndarray
     i_t: np.ndarray
@@ -59,15 +60,15 @@ def lstm_step_forward(x_t, h_prev, c_prev, p):
     --------
     lstm_course.torch_impl.lstm_step_forward : the Torch twin.
     """
-    z_t = np.concatenate([x_t, h_prev], axis=1)  # (B, D + H)
-    f_t = sigmoid(z_t @ p["W_f"].T + p["b_f"])  # forget gate      eq. (lstm-forget)
-    i_t = sigmoid(z_t @ p["W_i"].T + p["b_i"])  # input gate       eq. (lstm-input)
-    c_tilde = np.tanh(z_t @ p["W_c"].T + p["b_c"])  # content      eq. (lstm-content)
-    o_t = sigmoid(z_t @ p["W_o"].T + p["b_o"])  # output gate      eq. (lstm-output)
+    v_t = np.concatenate([x_t, h_prev], axis=1)  # (B, D + H)   v_t = [x_t, h_{t-1}]
+    f_t = sigmoid(v_t @ p["W_f"].T + p["b_f"])  # forget gate      eq. (lstm-forget)
+    i_t = sigmoid(v_t @ p["W_i"].T + p["b_i"])  # input gate       eq. (lstm-input)
+    c_tilde = np.tanh(v_t @ p["W_c"].T + p["b_c"])  # content      eq. (lstm-content)
+    o_t = sigmoid(v_t @ p["W_o"].T + p["b_o"])  # output gate      eq. (lstm-output)
     c_t = f_t * c_prev + i_t * c_tilde  # eq. (lstm-cell): the forget and input updates in one line
     tanh_c_t = np.tanh(c_t)  # eq. (lstm-output)
     h_t = o_t * tanh_c_t  # eq. (lstm-output)
-    return h_t, c_t, LSTMStepCache(z_t, c_prev, f_t, i_t, c_tilde, o_t, tanh_c_t, p)
+    return h_t, c_t, LSTMStepCache(v_t, c_prev, f_t, i_t, c_tilde, o_t, tanh_c_t, p)
 
 
 def lstm_step_backward(dh_t, dc_t, cache):
@@ -85,10 +86,10 @@ def lstm_step_backward(dh_t, dc_t, cache):
     dh_prev, dc_prev : ndarray, shape (B, H)
     grads : dict, the keys and shapes of ``p``
     """
-    z_t, c_prev, f_t, i_t, c_tilde, o_t, tanh_c_t, p = cache
-    D = z_t.shape[1] - dh_t.shape[1]
+    v_t, c_prev, f_t, i_t, c_tilde, o_t, tanh_c_t, p = cache
+    D = v_t.shape[1] - dh_t.shape[1]
     dc = dc_t + dh_t * o_t * (1 - tanh_c_t ** 2)  # through h_t = o_t tanh(c_t), plus from step t+1
-    dz_gate = {
+    dz = {  # gradients of the pre-activations z_f, z_i, z_c, z_o
         "f": dc * c_prev * f_t * (1 - f_t),
         "i": dc * c_tilde * i_t * (1 - i_t),
         "c": dc * i_t * (1 - c_tilde ** 2),
@@ -96,10 +97,10 @@ def lstm_step_backward(dh_t, dc_t, cache):
     }
     grads = {}
     for g in LSTM_GATES:
-        grads[f"W_{g}"] = dz_gate[g].T @ z_t
-        grads[f"b_{g}"] = dz_gate[g].sum(axis=0)
-    dz_t = sum(dz_gate[g] @ p[f"W_{g}"] for g in LSTM_GATES)  # (B, D + H)
-    return dz_t[:, :D], dz_t[:, D:], dc * f_t, grads
+        grads[f"W_{g}"] = dz[g].T @ v_t
+        grads[f"b_{g}"] = dz[g].sum(axis=0)
+    dv_t = sum(dz[g] @ p[f"W_{g}"] for g in LSTM_GATES)  # (B, D + H): [dx_t, dh_prev]
+    return dv_t[:, :D], dv_t[:, D:], dc * f_t, grads
 
 
 def _step_forward(x_t, state, p):
