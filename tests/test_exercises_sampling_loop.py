@@ -49,8 +49,8 @@ def _raises(*args):
 @pytest.mark.parametrize("fn, expected", [
     (_raises, "not attempted yet"),
     (_modifies_state, "modified its input state in place"),
-    (lambda *args: None, "expected"),
-    (lambda *args: "abc", "expected"),
+    (lambda *args: None, "did you forget a `return`"),
+    (lambda *args: "abc", "must be an array; got str"),
     (lambda *args: 1 / 0, "raised ZeroDivisionError"),
     ("not a function", "expected a function"),
 ])
