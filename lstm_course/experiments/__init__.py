@@ -15,6 +15,8 @@ EXPERIMENTS = {  # name: (module, function)
     "forget-gate": ("lstm_course.experiments.reber", "run_forget_gate"),
     "vanishing": ("lstm_course.experiments.vanishing", "run"),
     "charlm": ("lstm_course.experiments.charlm", "run"),
+    "captioning": ("lstm_course.experiments.captioning", "run"),
+    "audio": ("lstm_course.experiments.audio", "run"),
 }
 
 
