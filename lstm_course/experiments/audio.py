@@ -64,9 +64,9 @@ def train_sample_lstm(model, notes, steps, batch_size, chunk, rng, lr=3e-3, devi
         rows = rng.integers(0, ids_all.shape[1], batch_size)
         ids = torch.as_tensor(ids_all[:, rows], device=device)
         pitch = torch.as_tensor(notes.pitch[rows], device=device)
-        state = None
+        state, windows = None, model.windows(ids[:-1])  # (n, B, context)
         for t in range(0, n, chunk):
-            logits, state = model(ids[t:t + chunk], pitch, state)
+            logits, state = model(ids[t:t + chunk], pitch, state, windows[t:t + chunk])
             state = tuple(s.detach() for s in state)  # carry the values, cut the gradient
             loss = torch.nn.functional.cross_entropy(logits.reshape(-1, Q), ids[t + 1:t + chunk + 1].reshape(-1))
             optimiser.zero_grad()
@@ -83,7 +83,7 @@ def train_sample_lstm(model, notes, steps, batch_size, chunk, rng, lr=3e-3, devi
 
 
 def run(quick=False, seed=0, device="cpu", progress=print, **options):
-    n_train, steps, H = (8, 60, 64) if quick else (48, 2400, 128)
+    n_train, steps, H = (8, 60, 64) if quick else (48, 1500, 128)
     n_samples, chunk, batch_size = (800, 100, 16) if quick else (1600, 200, 32)
     data = load_notes(n_train=n_train, n_val=2 if quick else 6, n_samples=n_samples, seed=seed)
     train, val = data["train"], data["val"]
@@ -96,7 +96,7 @@ def run(quick=False, seed=0, device="cpu", progress=print, **options):
                "unigram_bits_per_sample": unigram_bits(train.codes, val.codes),
                "bigram_bits_per_sample": bigram_bits(train.codes, val.codes),
                "lpc_bits_per_sample": lpc_bits(train.codes, val.codes),
-               "lpc_order": 40, "steps": steps, "hidden_size": H, "tbptt_chunk": chunk,
+               "lpc_order": 40, "context": model.context, "steps": steps, "hidden_size": H, "tbptt_chunk": chunk,
                "train_notes": len(train.pitch), "val_notes": len(val.pitch), "samples_per_note": n_samples,
                "sample_rate": 8000, "final_train_bits_per_sample": float(np.mean(history["losses"][-50:]))}
     progress("generating")

@@ -1,8 +1,10 @@
 r"""A sample-level LSTM over μ-law codes, conditioned on pitch (Torch): the character model, for sound.
 
-At every step the LSTM reads the previous sample's code (embedded), its value
-after μ-law decoding, and the one-hot pitch of the note (so the condition
-reaches every step), and a softmax over 256 codes predicts the next sample.
+At every step the LSTM reads the previous sample's code (embedded), the
+decoded values of the last ``context`` samples (the frame that SampleRNN's
+sample-level module also sees; zeros before the note starts), and the one-hot
+pitch of the note (so the condition reaches every step); a softmax over the
+256 codes predicts the next sample.
 """
 
 import numpy as np
@@ -24,22 +26,33 @@ class SampleLSTM(torch.nn.Module):
     num_layers : int
     """
 
-    def __init__(self, n_pitches, E=32, H=128, num_layers=1, forget_bias=1.0):
+    def __init__(self, n_pitches, E=32, H=128, context=40, num_layers=1, forget_bias=1.0):
         super().__init__()
-        self.n_pitches, Q = n_pitches, MU + 1
+        self.n_pitches, self.context, Q = n_pitches, context, MU + 1
         self.embed = torch.nn.Embedding(Q, E)
-        self.lstm = torch.nn.LSTM(E + 1 + n_pitches, H, num_layers=num_layers)
+        self.lstm = torch.nn.LSTM(E + context + n_pitches, H, num_layers=num_layers)
         self.readout = torch.nn.Linear(H, Q)
         self.register_buffer("values", torch.tensor(mu_law_decode(np.arange(Q)), dtype=torch.float32))
         with torch.no_grad():
             for k in range(num_layers):
                 getattr(self.lstm, f"bias_ih_l{k}")[H:2 * H] += forget_bias  # gate order i, f, g, o
 
-    def forward(self, codes_in, pitch, state=None):
-        """codes_in (T, B) int, pitch (B,) int -> logits (T, B, 256), state."""
+    def windows(self, codes):
+        """codes (T, B) from the note's start -> (T, B, context): the last ``context`` values, newest first."""
+        T, B = codes.shape
+        padded = torch.cat([self.values.new_zeros(self.context - 1, B), self.values[codes]])  # zeros before the note
+        return torch.stack([padded[self.context - 1 - j:self.context - 1 - j + T] for j in range(self.context)], -1)
+
+    def forward(self, codes_in, pitch, state=None, window=None):
+        """codes_in (T, B) int, pitch (B,) int -> logits (T, B, 256), state.
+
+        ``window`` (T, B, context) defaults to :meth:`windows` of ``codes_in``,
+        which is right when ``codes_in`` starts with the note.
+        """
         T, B = codes_in.shape
+        window = self.windows(codes_in) if window is None else window
         condition = torch.nn.functional.one_hot(pitch, self.n_pitches).float().expand(T, B, -1)  # every step
-        x = torch.cat([self.embed(codes_in), self.values[codes_in][..., None], condition], dim=-1)
+        x = torch.cat([self.embed(codes_in), window, condition], dim=-1)
         out, state = self.lstm(x, state)
         return self.readout(out), state
 
@@ -48,9 +61,11 @@ class SampleLSTM(torch.nn.Module):
         """Sample notes of the requested ``pitch`` (B,) one sample at a time: codes (B, n_samples)."""
         B = pitch.shape[0]
         code = torch.full((1, B), START, dtype=torch.long, device=pitch.device)
+        window = self.values.new_zeros(1, B, self.context)
         state, out = None, []
         for _ in range(n_samples):
-            logits, state = self(code, pitch, state)
+            window = torch.cat([self.values[code][..., None], window[..., :-1]], dim=-1)  # newest first
+            logits, state = self(code, pitch, state, window)
             probs = torch.softmax(logits[0] / temperature, dim=-1)  # (B, 256)
             code = torch.multinomial(probs, 1, generator=generator).T  # (1, B)
             out.append(code[0])

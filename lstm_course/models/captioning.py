@@ -31,7 +31,8 @@ class Captioner(torch.nn.Module):
         if conditioning not in ("init", "input"):
             raise ValueError(f"conditioning must be 'init' or 'input'; got {conditioning!r}")
         self.conditioning, V = conditioning, len(VOCAB)
-        conv = lambda a, b: [torch.nn.Conv2d(a, b, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2)]
+        conv = lambda a, b: [torch.nn.Conv2d(a, b, 3, padding=1), torch.nn.BatchNorm2d(b), torch.nn.ReLU(),
+                             torch.nn.MaxPool2d(2)]
         self.encoder = torch.nn.Sequential(*conv(3, 16), *conv(16, 32), *conv(32, 64), torch.nn.Flatten(),
                                            torch.nn.Linear(64 * 4 * 4, F), torch.nn.ReLU())  # 32 -> 16 -> 8 -> 4
         self.img = torch.nn.Linear(F, H if conditioning == "init" else E)  # W_img, b_img
