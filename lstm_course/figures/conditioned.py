@@ -36,11 +36,11 @@ def draw_conditioned_decoder(words=("a", "small", "red", "circle")):
     return fig
 
 
-def show_captions(images, captions, correct, titles=None, ncols=6, width=18):
+def show_captions(images, captions, correct, titles=None, ncols=6, width=22):
     """A grid of ``images`` (N, 3, H, W) with their ``captions`` underneath, green if ``correct``, red if not."""
     n = len(images)
     nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(2.1 * ncols, 2.6 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(2.1 * ncols, 2.9 * nrows), squeeze=False)
     for k, ax in enumerate(axes.flat):
         ax.axis("off")
         if k >= n:
