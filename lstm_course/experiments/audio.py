@@ -99,19 +99,22 @@ def run(quick=False, seed=0, device="cpu", progress=print, **options):
                "lpc_order": 40, "context": model.context, "steps": steps, "hidden_size": H, "tbptt_chunk": chunk,
                "train_notes": len(train.pitch), "val_notes": len(val.pitch), "samples_per_note": n_samples,
                "sample_rate": 8000, "final_train_bits_per_sample": float(np.mean(history["losses"][-50:]))}
-    progress("generating")
     per_pitch = 1 if quick else 4
     pitch = np.repeat(np.arange(len(NOTE_NAMES)), per_pitch)
-    generator = torch.Generator(device=device).manual_seed(seed)
-    codes = model.generate(torch.as_tensor(pitch, device=device), n_samples, generator)
-    measured = np.array([measure_pitch(mu_law_decode(c)) for c in codes])
-    error = np.abs(cents(measured, note_pitches()[pitch]))
-    error = np.where(np.isfinite(error), error, np.inf)
-    metrics.update({"pitch_within_50_cents": float(np.mean(error <= 50)),
-                    "median_pitch_error_cents": float(np.median(error)),
-                    "generated_notes": len(pitch),
-                    "generated": [{"pitch": NOTE_NAMES[k], "measured_hz": float(f), "error_cents": float(e),
-                                   "codes_base64": base64.b64encode(c.astype(np.uint8).tobytes()).decode()}
-                                  for k, f, e, c in zip(pitch[::per_pitch], measured[::per_pitch],
-                                                        error[::per_pitch], codes[::per_pitch])]})
+    for temperature in (1.0, 0.8):
+        progress(f"generating at temperature {temperature}")
+        generator = torch.Generator(device=device).manual_seed(seed)
+        codes = model.generate(torch.as_tensor(pitch, device=device), n_samples, generator, temperature)
+        measured = np.array([measure_pitch(mu_law_decode(c)) for c in codes])
+        error = np.abs(cents(measured, note_pitches()[pitch]))
+        error = np.where(np.isfinite(error), error, np.inf)
+        suffix = "" if temperature == 1.0 else f"_temperature_{temperature}"
+        metrics[f"pitch_within_50_cents{suffix}"] = float(np.mean(error <= 50))
+        metrics[f"median_pitch_error_cents{suffix}"] = float(np.median(error))
+        if temperature == 1.0:
+            metrics["generated_notes"] = len(pitch)
+            metrics["generated"] = [{"pitch": NOTE_NAMES[k], "measured_hz": float(f), "error_cents": float(e),
+                                     "codes_base64": base64.b64encode(c.astype(np.uint8).tobytes()).decode()}
+                                    for k, f, e, c in zip(pitch[::per_pitch], measured[::per_pitch],
+                                                          error[::per_pitch], codes[::per_pitch])]
     return metrics

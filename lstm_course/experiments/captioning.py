@@ -65,7 +65,7 @@ def nearest_captions(train_features, train_split, features):
 
 
 def run(quick=False, seed=0, device="cpu", progress=print, **options):
-    sizes, steps = ((600, 100, 300, 200), 150) if quick else ((6000, 500, 1000, 500), 1500)
+    sizes, steps = ((300, 50, 100, 100), 60) if quick else ((6000, 500, 1000, 500), 1500)
     data = load_captioning(*sizes, seed=seed)
     progress("data: " + ", ".join(f"{k} {len(v.scenes)}" for k, v in data.items()) + " scenes")
     metrics = {"steps": steps, "batch_size": 64, "train_scenes": sizes[0], "test_scenes": sizes[2],

@@ -34,7 +34,10 @@ class Captioner(torch.nn.Module):
         conv = lambda a, b: [torch.nn.Conv2d(a, b, 3, padding=1), torch.nn.BatchNorm2d(b), torch.nn.ReLU(),
                              torch.nn.MaxPool2d(2)]
         self.encoder = torch.nn.Sequential(*conv(3, 16), *conv(16, 32), *conv(32, 64), torch.nn.Flatten(),
-                                           torch.nn.Linear(64 * 4 * 4, F), torch.nn.ReLU())  # 32 -> 16 -> 8 -> 4
+                                           torch.nn.Linear(64 * 4 * 4, F), torch.nn.BatchNorm1d(F))  # 32 -> 16 -> 8 -> 4
+        # Features centred over the batch, at unit scale. Without this (ReLU features, |f| ~ 5), Adam moved
+        # all of W_img the same way within 50 steps, W_img f sat in the tanh's flat tails, h0 was the same
+        # for every image, and the decoder learned captions that ignore the image.
         self.img = torch.nn.Linear(F, H if conditioning == "init" else E)  # W_img, b_img
         self.embed = torch.nn.Embedding(V, E)
         self.lstm = torch.nn.LSTM(E, H)
