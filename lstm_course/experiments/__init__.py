@@ -20,6 +20,8 @@ EXPERIMENTS = {  # name: (module, function)
     "charlm": ("lstm_course.experiments.charlm", "run"),
     "clipping": ("lstm_course.experiments.clipping", "run"),
     "crossval": ("lstm_course.experiments.crossval", "run"),
+    "captioning": ("lstm_course.experiments.captioning", "run"),
+    "audio": ("lstm_course.experiments.audio", "run"),
 }
 
 

@@ -4,6 +4,7 @@ Imports without torch.
 """
 
 from .activations import relu, sigmoid
+from .conditioned import conditioned_backward, conditioned_forward, conditioned_loss, init_conditioned_decoder, init_state_backward, init_state_forward
 from .lstm import LSTMCache, LSTMStepCache, lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward
 from .rnn import RNNCache, RNNStepCache, rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 

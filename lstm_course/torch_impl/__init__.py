@@ -1,5 +1,6 @@
 """Torch twins of :mod:`lstm_course.numpy_impl`: the same maths on CPU or CUDA, gradients by autograd."""
 
+from .conditioned import conditioned_forward, conditioned_loss, init_state_forward
 from .lstm import lstm_forward, lstm_step_forward
 from .rnn import rnn_forward, rnn_step_forward
 

@@ -1,0 +1,128 @@
+r"""Plucked-string notes, generated offline with the Karplus--Strong algorithm, and μ-law coding.
+
+Karplus and Strong (1983) fill a delay line of N samples with a burst of noise
+and then let every new sample be the average of two old ones:
+
+.. math::
+   y[n] = x[n] + \tfrac{\rho}{2}\,(y[n-N] + y[n-N-1]),
+
+with :math:`x` the burst (the first N samples) and :math:`\rho \le 1` a loss
+factor. The two-point average delays by half a sample, so the period is
+:math:`N + \tfrac12` and the pitch :math:`f_0 = f_s / (N + \tfrac12)`; it also
+damps high frequencies faster than low ones, which is what makes it sound plucked.
+
+μ-law companding (as in WaveNet) maps :math:`x \in [-1, 1]` to
+:math:`F(x) = \mathrm{sgn}(x)\ln(1 + \mu|x|)/\ln(1 + \mu)`, :math:`\mu = 255`,
+then quantises :math:`F(x)` uniformly to 256 codes.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+SAMPLE_RATE = 8000
+MU = 255
+NOTE_NAMES = ("A3", "C4", "D4", "E4", "G4", "A4")  # the A minor pentatonic scale, one octave
+SCALE_HZ = (220.0, 261.63, 293.66, 329.63, 392.0, 440.0)
+
+
+class Notes(NamedTuple):
+    waves: np.ndarray  # (N, n_samples) float in [-1, 1]
+    codes: np.ndarray  # (N, n_samples) int, μ-law codes in [0, 255]
+    pitch: np.ndarray  # (N,) int, index into NOTE_NAMES
+
+
+def delay_for(frequency, sample_rate=SAMPLE_RATE):
+    """The integer delay N whose Karplus--Strong pitch ``sample_rate / (N + 1/2)`` is nearest ``frequency``."""
+    return int(round(sample_rate / frequency - 0.5))
+
+
+def ks_pitch(N, sample_rate=SAMPLE_RATE):
+    """The pitch in Hz of a Karplus--Strong string with delay N: ``sample_rate / (N + 1/2)``."""
+    return sample_rate / (N + 0.5)
+
+
+def karplus_strong(N, n_samples, rng, amplitude=0.8, loss=0.998, batch=1):
+    r"""``batch`` plucked notes of delay ``N``: shape (batch, n_samples), values in [-1, 1].
+
+    The burst is uniform noise with its mean removed, scaled to ``amplitude``;
+    then :math:`y[n] = \tfrac{\rho}{2}(y[n-N] + y[n-N-1])`.
+    """
+    if N < 2 or n_samples <= N:
+        raise ValueError(f"expected a delay N >= 2 shorter than the note; got N = {N}, n_samples = {n_samples}")
+    y = np.zeros((batch, n_samples))
+    burst = rng.uniform(-1, 1, (batch, N))
+    y[:, :N] = amplitude * (burst - burst.mean(axis=1, keepdims=True))
+    for n in range(N, n_samples):
+        y[:, n] = 0.5 * loss * (y[:, n - N] + y[:, n - N - 1])  # y[-1] is 0 for n = N
+    return np.clip(y, -1, 1)
+
+
+def mu_law_encode(x, mu=MU):
+    """Codes in ``[0, mu]`` of samples ``x`` in [-1, 1]: ``round((F(x) + 1) / 2 * mu)``."""
+    x = np.clip(np.asarray(x, dtype=np.float64), -1, 1)
+    companded = np.sign(x) * np.log1p(mu * np.abs(x)) / np.log1p(mu)
+    return np.floor((companded + 1) / 2 * mu + 0.5).astype(np.int64)
+
+
+def mu_law_decode(codes, mu=MU):
+    """Samples in [-1, 1] at the centres of the μ-law bins ``codes``: the inverse of :func:`mu_law_encode`."""
+    y = 2 * np.asarray(codes, dtype=np.float64) / mu - 1
+    return np.sign(y) * np.expm1(np.abs(y) * np.log1p(mu)) / mu
+
+
+def measure_pitch(wave, sample_rate=SAMPLE_RATE, fmin=150.0, fmax=600.0):
+    """The fundamental frequency (Hz) of ``wave`` (n_samples,), from its autocorrelation.
+
+    The first period is the highest autocorrelation peak between the lags of
+    ``fmax`` and ``fmin``; for precision, the peak near the largest whole
+    number of periods in the first third of the note is located with a
+    parabola through three points, and the pitch is that many periods over its lag.
+    Returns ``nan`` for a silent wave.
+    """
+    x = np.asarray(wave, dtype=np.float64) - np.mean(wave)
+    if not np.any(x):
+        return float("nan")
+    spectrum = np.fft.rfft(x, 2 * len(x))
+    ac = np.fft.irfft(np.abs(spectrum) ** 2)[:len(x)]
+    lo, hi = int(sample_rate / fmax), int(np.ceil(sample_rate / fmin))
+    period = _peak(ac, lo + int(np.argmax(ac[lo:hi + 1])))
+    periods = max(1, int((len(x) // 3) / period))
+    guess = int(round(periods * period))  # the periods-th peak lies within a few lags of this
+    lag = _peak(ac, guess - 3 + int(np.argmax(ac[guess - 3:guess + 4])))
+    return float(sample_rate * periods / lag)
+
+
+def _peak(ac, k):
+    """The lag of the maximum near integer lag ``k``, refined by a parabola through three points."""
+    a, b, c = ac[k - 1], ac[k], ac[k + 1]
+    curvature = a - 2 * b + c
+    return k + (0.5 * (a - c) / curvature if curvature < 0 else 0.0)
+
+
+def cents(measured, requested):
+    """How far ``measured`` is from ``requested`` in cents: ``1200 log2(measured / requested)``."""
+    return 1200 * np.log2(np.asarray(measured) / np.asarray(requested))
+
+
+def make_notes(n_per_pitch, n_samples, rng, sample_rate=SAMPLE_RATE):
+    """``n_per_pitch`` notes of every pitch of the scale, amplitudes drawn from [0.5, 0.9]."""
+    waves, pitch = [], []
+    for k, frequency in enumerate(SCALE_HZ):
+        N = delay_for(frequency, sample_rate)
+        for _ in range(n_per_pitch):
+            waves.append(karplus_strong(N, n_samples, rng, amplitude=rng.uniform(0.5, 0.9))[0])
+            pitch.append(k)
+    waves = np.stack(waves)
+    return Notes(waves, mu_law_encode(waves), np.array(pitch))
+
+
+def load_notes(n_train=48, n_val=6, n_samples=1600, seed=0):
+    """Fixed, seeded splits ``{"train", "val"}`` of :class:`Notes` (per pitch: ``n_train`` and ``n_val`` notes)."""
+    rng = np.random.default_rng([seed, 1983])
+    return {"train": make_notes(n_train, n_samples, rng), "val": make_notes(n_val, n_samples, rng)}
+
+
+def note_pitches(sample_rate=SAMPLE_RATE):
+    """The Karplus--Strong pitch (Hz) of every note of the scale, after rounding its delay."""
+    return np.array([ks_pitch(delay_for(f, sample_rate), sample_rate) for f in SCALE_HZ])

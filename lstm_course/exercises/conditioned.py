@@ -1,0 +1,123 @@
+"""Checkers for the conditioned-generation chapters: the conditioned initial state, μ-law coding, two readings."""
+
+import numpy as np
+
+from ..data.audio import mu_law_decode, mu_law_encode
+from ..numpy_impl.conditioned import init_state_forward
+from ._harness import Case, Mistake, check_function, shape_problem
+
+_rng = np.random.default_rng(15)
+_STATE_CASES = [Case("B = 2, F = 3, H = 4", (_rng.normal(size=(2, 3)), _rng.normal(size=(4, 3)), _rng.normal(size=4))),
+                Case("B = 1, F = 5, H = 2", (_rng.normal(size=(1, 5)), _rng.normal(size=(2, 5)), _rng.normal(size=2)))]
+
+_STATE_MISTAKES = [
+    Mistake("features ignored", "h0 does not depend on the features: every image would start the decoder in the same "
+            "state, and every caption would be the same. Multiply the features by W_img.",
+            lambda f, W, b: np.tile(np.tanh(b), (f.shape[0], 1))),
+    Mistake("tanh forgotten", "h0 is the raw projection W_img f + b_img; the LSTM's hidden state lives in (-1, 1) "
+            "(it is o * tanh(c)), so squash the projection with tanh.", lambda f, W, b: f @ W.T + b),
+    Mistake("bias added twice", "b_img is added twice (perhaps once inside and once outside a helper).",
+            lambda f, W, b: np.tanh(f @ W.T + 2 * b)),
+    Mistake("bias outside the tanh", "the bias is added after the tanh: h0 = tanh(W_img f) + b_img can leave (-1, 1).",
+            lambda f, W, b: np.tanh(f @ W.T) + b),
+]
+
+
+def check_initial_state(fn, report=print):
+    """Check ``fn(features (B, F), W_img (H, F), b_img (H,)) -> h0 (B, H)``; never raises."""
+    return check_function(fn, title="Conditioned initial state", arg_names=("features", "W_img", "b_img"),
+                          cases=_STATE_CASES, reference=init_state_forward, mistakes=_STATE_MISTAKES,
+                          check_output=lambda out, exp: shape_problem(out, exp, ["h0"]),
+                          hints="h0 = tanh(features @ W_img.T + b_img), one row per image.", report=report)
+
+
+_x = np.concatenate([np.linspace(-1, 1, 41) + 0.003, [0.0, 1.0, -1.0, 0.0101, -0.4999]])
+_x = np.clip(_x, -1, 1)
+_ENCODE_CASES = [Case("mu = 255, 46 samples in [-1, 1]", (_x, 255)), Case("mu = 15", (_x, 15))]
+_companded = lambda x, mu: np.sign(x) * np.log1p(mu * np.abs(x)) / np.log1p(mu)
+
+_ENCODE_MISTAKES = [
+    Mistake("wrong mu (256)", "you used 256, the number of levels, where mu = 255 belongs (the largest code): "
+            "x = 1 then gets code 256, one past the last class of a 256-way softmax.",
+            lambda x, mu: mu_law_encode(x, mu + 1)),
+    Mistake("mu ignored", "the function always uses mu = 255; use the mu it is given.",
+            lambda x, mu: mu_law_encode(x, 255)),
+    Mistake("off-by-one quantisation (floor)", "the codes are floor((F(x) + 1) / 2 * mu), one too low for half of "
+            "the samples: round to the nearest code, floor(... + 0.5).",
+            lambda x, mu: np.floor((_companded(x, mu) + 1) / 2 * mu).astype(np.int64)),
+    Mistake("no companding", "the samples are quantised uniformly: apply F(x) = sgn(x) ln(1 + mu|x|) / ln(1 + mu) "
+            "first, so that quiet samples get more codes.", lambda x, mu: np.floor((x + 1) / 2 * mu + 0.5).astype(np.int64)),
+]
+
+
+def check_mu_law_encode(fn, report=print):
+    """Check ``fn(x (n,) in [-1, 1], mu) -> codes (n,) int in [0, mu]``; never raises."""
+    return check_function(fn, title="mu-law encode", arg_names=("x", "mu"), cases=_ENCODE_CASES,
+                          reference=mu_law_encode, mistakes=_ENCODE_MISTAKES,
+                          check_output=lambda out, exp: shape_problem(out, exp, ["codes"]),
+                          hints="codes = floor((F(x) + 1) / 2 * mu + 0.5), F(x) = sgn(x) ln(1 + mu|x|) / ln(1 + mu).",
+                          report=report)
+
+
+_DECODE_CASES = [Case("mu = 255, all 256 codes", (np.arange(256), 255)), Case("mu = 15", (np.arange(16), 15))]
+_DECODE_MISTAKES = [
+    Mistake("companding not inverted", "you returned y = 2 c / mu - 1, which is F(x), not x: invert it with "
+            "x = sgn(y) ((1 + mu)^|y| - 1) / mu.", lambda c, mu: 2 * np.asarray(c) / mu - 1),
+    Mistake("companding applied again", "you applied F a second time instead of its inverse: use "
+            "((1 + mu)^|y| - 1) / mu, not ln(1 + mu|y|) / ln(1 + mu).",
+            lambda c, mu: _companded(2 * np.asarray(c) / mu - 1, mu)),
+    Mistake("wrong mu (256)", "you used mu = 256; for 256 levels mu = 255.", lambda c, mu: mu_law_decode(c, mu + 1)),
+    Mistake("off-by-one quantisation", "you divided the code by mu + 1 (the number of levels) instead of mu (the "
+            "number of steps): code mu must map back to y = 1.",
+            lambda c, mu: mu_law_decode(np.asarray(c) * mu / (mu + 1), mu)),
+]
+
+
+def check_mu_law_decode(fn, report=print):
+    """Check ``fn(codes (n,) int, mu) -> x (n,)`` in [-1, 1]; never raises."""
+    return check_function(fn, title="mu-law decode", arg_names=("codes", "mu"), cases=_DECODE_CASES,
+                          reference=mu_law_decode, mistakes=_DECODE_MISTAKES,
+                          check_output=lambda out, exp: shape_problem(out, exp, ["x"]),
+                          hints="y = 2 codes / mu - 1, then x = sgn(y) ((1 + mu)^|y| - 1) / mu.", report=report)
+
+
+QUESTIONS = {
+    "spectrogram": {
+        "question": "In the spectrogram of a real Karplus-Strong note, what happens to the horizontal lines "
+                    "(the harmonics) over time? 'a' all fade at the same rate; 'b' the high ones fade first, the "
+                    "fundamental lasts longest; 'c' the fundamental fades first; 'd' they glide upwards in pitch.",
+        "answer": "b",
+        "hints": {"a": "look at the top of the plot after 0.1 s: the upper lines are gone while the lowest remains. "
+                       "The two-point average scales a harmonic at f by cos(pi f / f_s) every period.",
+                  "c": "it is the other way round: the averaging filter passes low frequencies almost unchanged.",
+                  "d": "the delay N is fixed, so the lines stay at f_0 = f_s / (N + 1/2) and its multiples."},
+        "general": "the averaging y[n] = (y[n-N] + y[n-N-1]) / 2 is a low-pass filter applied once per period.",
+    },
+    "attribute-table": {
+        "question": "A captioner scores colour 0.98 and shape 0.97 on the ordinary test split, but colour 0.40 "
+                    "on scenes with held-out combinations (a green triangle, never seen in training). What does "
+                    "this show? 'a' it cannot see colour; 'b' it learned combinations it saw, not colour and shape "
+                    "separately, so it fails to compose them; 'c' the test split is mislabelled.",
+        "answer": "b",
+        "hints": {"a": "on the ordinary split it names colours 98% of the time: it sees colour. The failure is only "
+                       "on unseen pairings.",
+                  "c": "both splits come from the same generator and grammar; only the pairings differ."},
+        "general": "compare the same attribute between the two splits: only the combination changed.",
+    },
+}
+
+
+def check_conditioned_answer(question, answer, report=print):
+    """Check ``answer`` to ``QUESTIONS[question]``; explain a wrong one; never raise."""
+    if question not in QUESTIONS:
+        report(f"Unknown question {question!r}; choose from {sorted(QUESTIONS)}.")
+        return False
+    q = QUESTIONS[question]
+    if answer is None:
+        report(f"Not answered yet. {q['question']}")
+        return False
+    if answer == q["answer"]:
+        report("Correct.")
+        return True
+    report(f"Not yet: {q['hints'].get(answer, 'that is not one of the choices')}. Hint: {q['general']}")
+    return False

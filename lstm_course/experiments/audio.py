@@ -1,0 +1,120 @@
+"""Sample-level LSTM on plucked notes against unigram, bigram and linear-prediction baselines; pitch of generated notes."""
+
+import base64
+import time
+
+import numpy as np
+import torch
+
+from ..data.audio import MU, NOTE_NAMES, cents, load_notes, measure_pitch, mu_law_decode, note_pitches
+from ..models.audio import START, SampleLSTM, bits_per_sample, with_start
+
+Q = MU + 1
+
+
+def unigram_bits(train, val, alpha=1.0):
+    """Bits per sample of ``val`` codes under the (add-alpha) histogram of ``train`` codes."""
+    p = np.bincount(train.ravel(), minlength=Q) + alpha
+    return float(-np.mean(np.log2(p / p.sum())[val.ravel()]))
+
+
+def bigram_bits(train, val, alpha=0.1):
+    """Bits per sample under p(code | previous code), add-alpha, each note starting from silence."""
+    counts = np.full((Q, Q), alpha)
+    ids = with_start(train)  # (n + 1, B)
+    np.add.at(counts, (ids[:-1].ravel(), ids[1:].ravel()), 1)
+    logp = np.log2(counts / counts.sum(axis=1, keepdims=True))
+    v = with_start(val)
+    return float(-np.mean(logp[v[:-1], v[1:]]))
+
+
+def _lagged(x, p):
+    """(B, n) waves -> (B * n, p) matrix of the p previous samples (zeros before the note)."""
+    padded = np.concatenate([np.zeros((x.shape[0], p)), x], axis=1)
+    return np.stack([padded[:, p - j:p - j + x.shape[1]] for j in range(1, p + 1)], axis=-1).reshape(-1, p)
+
+
+def lpc_bits(train, val, p=40, floor=1e-3):
+    """Bits per sample of an AR(p) predictor fitted by least squares on the decoded training codes.
+
+    The training residuals' empirical distribution, centred on each
+    prediction, is integrated over every μ-law bin (edges half-way between
+    codes in the companded domain) to give the 256 code probabilities; a
+    ``floor`` share of uniform probability keeps every code possible.
+    """
+    x_train, x_val = mu_law_decode(train), mu_law_decode(val)
+    coef, *_ = np.linalg.lstsq(_lagged(x_train, p), x_train.ravel(), rcond=None)
+    residuals = np.sort(x_train.ravel() - _lagged(x_train, p) @ coef)
+    companded = (np.arange(Q + 1) - 0.5) / MU * 2 - 1  # bin edges in F(x)
+    edges = np.sign(companded) * np.expm1(np.abs(companded) * np.log1p(MU)) / MU
+    edges[0], edges[-1] = -np.inf, np.inf
+    predictions = _lagged(x_val, p) @ coef  # (B * n,)
+    codes = val.ravel()
+    cdf = lambda e: np.searchsorted(residuals, e) / len(residuals)
+    prob = cdf(edges[codes + 1] - predictions) - cdf(edges[codes] - predictions)
+    return float(-np.mean(np.log2((1 - floor) * prob + floor / Q)))
+
+
+def train_sample_lstm(model, notes, steps, batch_size, chunk, rng, lr=3e-3, device="cpu", progress=print):
+    """Adam over truncated BPTT: each batch of notes in chunks of ``chunk`` samples, the state carried, gradients cut."""
+    optimiser = torch.optim.Adam(model.parameters(), lr=lr)
+    ids_all = with_start(notes.codes)  # (n + 1, N)
+    n, step, losses, start = ids_all.shape[0] - 1, 0, [], time.perf_counter()
+    while step < steps:
+        rows = rng.integers(0, ids_all.shape[1], batch_size)
+        ids = torch.as_tensor(ids_all[:, rows], device=device)
+        pitch = torch.as_tensor(notes.pitch[rows], device=device)
+        state, windows = None, model.windows(ids[:-1])  # (n, B, context)
+        for t in range(0, n, chunk):
+            logits, state = model(ids[t:t + chunk], pitch, state, windows[t:t + chunk])
+            state = tuple(s.detach() for s in state)  # carry the values, cut the gradient
+            loss = torch.nn.functional.cross_entropy(logits.reshape(-1, Q), ids[t + 1:t + chunk + 1].reshape(-1))
+            optimiser.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimiser.step()
+            losses.append(loss.item() / np.log(2))
+            step += 1
+            if step % max(1, steps // 10) == 0:
+                progress(f"  step {step}/{steps}: {np.mean(losses[-50:]):.3f} bits/sample")
+            if step >= steps:
+                break
+    return {"losses": losses, "seconds": time.perf_counter() - start}
+
+
+def run(quick=False, seed=0, device="cpu", progress=print, **options):
+    n_train, steps, H = (8, 60, 64) if quick else (48, 1500, 128)
+    n_samples, chunk, batch_size = (800, 100, 16) if quick else (1600, 200, 32)
+    data = load_notes(n_train=n_train, n_val=2 if quick else 6, n_samples=n_samples, seed=seed)
+    train, val = data["train"], data["val"]
+    progress(f"data: {len(train.pitch)} training and {len(val.pitch)} validation notes of {n_samples} samples")
+    rng = np.random.default_rng(seed)
+    torch.manual_seed(seed)
+    model = SampleLSTM(len(NOTE_NAMES), H=H).to(device)
+    history = train_sample_lstm(model, train, steps, batch_size, chunk, rng, device=device, progress=progress)
+    metrics = {"val_bits_per_sample": bits_per_sample(model, val.codes, val.pitch, device),
+               "unigram_bits_per_sample": unigram_bits(train.codes, val.codes),
+               "bigram_bits_per_sample": bigram_bits(train.codes, val.codes),
+               "lpc_bits_per_sample": lpc_bits(train.codes, val.codes),
+               "lpc_order": 40, "context": model.context, "steps": steps, "hidden_size": H, "tbptt_chunk": chunk,
+               "train_notes": len(train.pitch), "val_notes": len(val.pitch), "samples_per_note": n_samples,
+               "sample_rate": 8000, "final_train_bits_per_sample": float(np.mean(history["losses"][-50:]))}
+    per_pitch = 1 if quick else 4
+    pitch = np.repeat(np.arange(len(NOTE_NAMES)), per_pitch)
+    for temperature in (1.0, 0.8):
+        progress(f"generating at temperature {temperature}")
+        generator = torch.Generator(device=device).manual_seed(seed)
+        codes = model.generate(torch.as_tensor(pitch, device=device), n_samples, generator, temperature)
+        measured = np.array([measure_pitch(mu_law_decode(c)) for c in codes])
+        error = np.abs(cents(measured, note_pitches()[pitch]))
+        error = np.where(np.isfinite(error), error, np.inf)
+        suffix = "" if temperature == 1.0 else f"_temperature_{temperature}"
+        metrics[f"pitch_within_50_cents{suffix}"] = float(np.mean(error <= 50))
+        metrics[f"median_pitch_error_cents{suffix}"] = float(np.median(error))
+        if temperature == 1.0:
+            metrics["generated_notes"] = len(pitch)
+            metrics["generated"] = [{"pitch": NOTE_NAMES[k], "measured_hz": float(f), "error_cents": float(e),
+                                     "codes_base64": base64.b64encode(c.astype(np.uint8).tobytes()).decode()}
+                                    for k, f, e, c in zip(pitch[::per_pitch], measured[::per_pitch],
+                                                          error[::per_pitch], codes[::per_pitch])]
+    return metrics

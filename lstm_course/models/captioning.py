@@ -1,0 +1,114 @@
+r"""An image captioner: a small CNN encoder trained end to end with an LSTM decoder (Torch).
+
+Two ways to condition the decoder on the image features :math:`f`:
+
+- ``"init"``: the initial state, :math:`h_0 = \tanh(W_{img} f + b_{img})`, :math:`c_0 = 0`
+  (the maths of :mod:`lstm_course.numpy_impl.conditioned`, tested against it);
+- ``"input"``: Show and Tell's first input, :math:`x_{-1} = W_{img} f + b_{img}`, read
+  before the start token, from :math:`h_0 = 0`.
+"""
+
+import numpy as np
+import torch
+
+from ..data.shapes import VOCAB, WORD_ID, decode_ids, encode_captions
+
+
+class Captioner(torch.nn.Module):
+    """CNN encoder (3 x 32 x 32 -> F features) and LSTM decoder over the caption vocabulary.
+
+    Parameters
+    ----------
+    conditioning : {"init", "input"}
+    F, E, H : int
+        Feature, word-embedding and hidden sizes.
+    forget_bias : float
+        Added to the decoder's forget-gate bias at initialisation.
+    """
+
+    def __init__(self, conditioning="init", F=128, E=32, H=128, forget_bias=1.0):
+        super().__init__()
+        if conditioning not in ("init", "input"):
+            raise ValueError(f"conditioning must be 'init' or 'input'; got {conditioning!r}")
+        self.conditioning, V = conditioning, len(VOCAB)
+        conv = lambda a, b: [torch.nn.Conv2d(a, b, 3, padding=1), torch.nn.BatchNorm2d(b), torch.nn.ReLU(),
+                             torch.nn.MaxPool2d(2)]
+        self.encoder = torch.nn.Sequential(*conv(3, 16), *conv(16, 32), *conv(32, 64), torch.nn.Flatten(),
+                                           torch.nn.Linear(64 * 4 * 4, F), torch.nn.BatchNorm1d(F))  # 32 -> 16 -> 8 -> 4
+        # Features centred over the batch, at unit scale. Without this (ReLU features, |f| ~ 5), Adam moved
+        # all of W_img the same way within 50 steps, W_img f sat in the tanh's flat tails, h0 was the same
+        # for every image, and the decoder learned captions that ignore the image.
+        self.img = torch.nn.Linear(F, H if conditioning == "init" else E)  # W_img, b_img
+        self.embed = torch.nn.Embedding(V, E)
+        self.lstm = torch.nn.LSTM(E, H)
+        self.readout = torch.nn.Linear(H, V)
+        with torch.no_grad():
+            self.lstm.bias_ih_l0[H:2 * H] += forget_bias  # torch's gate order is i, f, g, o
+
+    def features(self, images):
+        """images (B, 3, 32, 32) -> features (B, F)."""
+        return self.encoder(images)
+
+    def start(self, features):
+        """The decoder's state after seeing the image: ``(h, c)``, each (1, B, H)."""
+        B, H = features.shape[0], self.lstm.hidden_size
+        if self.conditioning == "init":
+            h0 = torch.tanh(self.img(features))[None]  # eq. (cond-h0): (1, B, H)
+            return h0, torch.zeros_like(h0)
+        zeros = features.new_zeros(1, B, H)
+        _, state = self.lstm(self.img(features)[None], (zeros, zeros))  # x_{-1}: (1, B, E)
+        return state
+
+    def forward(self, images, ids_in):
+        """Logits (T, B, V) of the next token, reading ``ids_in`` (T, B) from the image's state."""
+        out, _ = self.lstm(self.embed(ids_in), self.start(self.features(images)))  # (T, B, H)
+        return self.readout(out)
+
+    @torch.no_grad()
+    def greedy(self, images, max_len=14):
+        """Greedy captions (list of B strings) of ``images`` (B, 3, 32, 32)."""
+        B = images.shape[0]
+        state = self.start(self.features(images))
+        token = torch.full((1, B), WORD_ID["<start>"], dtype=torch.long, device=images.device)
+        out = []
+        for _ in range(max_len):
+            h, state = self.lstm(self.embed(token), state)
+            token = self.readout(h).argmax(-1)  # (1, B)
+            out.append(token[0])
+        ids = torch.stack(out).cpu().numpy()  # (max_len, B)
+        return [decode_ids(ids[:, j]) for j in range(B)]
+
+
+def caption_loss(model, images, ids, mask):
+    """Mean cross-entropy (nats per real token) of ``ids[1:]`` given ``ids[:-1]`` and the images."""
+    logits = model(images, ids[:-1])  # (T, B, V)
+    nll = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), ids[1:].reshape(-1),
+                                            reduction="none")
+    return (nll * mask.reshape(-1)).sum() / mask.sum()
+
+
+def caption_batches(split, batch_size, rng, device="cpu"):
+    """``batches(step)`` for the training loop: random images, each with one of its references at random."""
+    images = torch.as_tensor(split.images, device=device)
+
+    def batches(step):
+        rows = rng.integers(0, len(split.references), batch_size)
+        texts = [split.references[r][rng.integers(len(split.references[r]))] for r in rows]
+        ids, mask = encode_captions(texts)
+        return (images[torch.as_tensor(rows, device=device)], torch.as_tensor(ids, device=device),
+                torch.as_tensor(mask, device=device))
+
+    return batches
+
+
+@torch.no_grad()
+def predict(model, images, batch_size=500, device="cpu"):
+    """Greedy captions and features (N, F) for ``images`` (N, 3, 32, 32), in batches."""
+    model.eval()
+    captions, features = [], []
+    for start in range(0, len(images), batch_size):
+        x = torch.as_tensor(images[start:start + batch_size], device=device)
+        captions += model.greedy(x)
+        features.append(model.features(x).cpu().numpy())
+    model.train()
+    return captions, np.concatenate(features)

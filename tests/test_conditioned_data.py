@@ -1,0 +1,92 @@
+"""Captioning scenes, BLEU, Karplus--Strong notes and μ-law coding: the claims of chapters 15 and 16."""
+
+import numpy as np
+import pytest
+
+from lstm_course.bleu import corpus_bleu
+from lstm_course.data import audio, shapes
+
+
+def test_bleu_matches_the_hand_worked_example():
+    # p1 = 5/6 (the second "the" is clipped), p2 = 3/5, p3 = 2/4, p4 = 1/3, equal lengths: BP = 1
+    bleu = corpus_bleu(["the cat sat on the mat"], [["the cat sat on a mat"]])
+    assert abs(bleu - (5 / 6 * 3 / 5 * 2 / 4 * 1 / 3) ** 0.25) < 1e-12
+
+
+def test_bleu_brevity_penalty_and_clipping_against_several_references():
+    assert abs(corpus_bleu(["the cat sat on"], [["the cat sat on a mat"]]) - np.exp(1 - 6 / 4)) < 1e-12
+    # "the" x4 is clipped to the most any one reference has (2); closest reference length is 3 >= ... BP = 1
+    assert abs(corpus_bleu(["the the the the"], [["the cat", "the the dog"]], max_n=1) - 2 / 4) < 1e-12
+
+
+def test_bleu_sums_over_the_corpus_instead_of_averaging_sentences():
+    cands, refs = ["a b c d", "a b x y"], [["a b c d"], ["a b c d"]]
+    corpus = corpus_bleu(cands, refs)
+    mean = np.mean([corpus_bleu([c], [r]) for c, r in zip(cands, refs)])
+    assert corpus > 0 and abs(corpus - mean) > 0.05
+
+
+def test_every_reference_caption_parses_back_to_its_scene():
+    rng = np.random.default_rng(0)
+    for heldout in (False, True):
+        split = shapes.make_split(50, rng, heldout)
+        for scene, refs in zip(split.scenes, split.references):
+            assert len(refs) >= 3 and all(shapes.parse_caption(c) == scene for c in refs)
+
+
+def test_malformed_captions_parse_to_none():
+    for caption in ["", "a red circle", "a small red circle above", "a small red circle to the left of a",
+                    "a small red circle above a large blue square below a small green square"]:
+        assert shapes.parse_caption(caption) is None, caption
+
+
+def test_held_out_combinations_appear_only_in_the_held_out_split():
+    data = shapes.load_captioning(n_train=300, n_val=50, n_test=100, n_heldout=100)
+    has = lambda scene: any((o.colour, o.shape) in shapes.HELD_OUT for o in scene.objects)
+    assert not any(has(s) for name in ("train", "val", "test") for s in data[name].scenes)
+    assert all(has(s) for s in data["heldout"].scenes)
+
+
+def test_captioning_splits_are_seeded():
+    a, b = shapes.load_captioning(20, 5, 5, 5, seed=3), shapes.load_captioning(20, 5, 5, 5, seed=3)
+    assert np.array_equal(a["train"].images, b["train"].images) and a["test"].scenes == b["test"].scenes
+
+
+def test_caption_ids_start_with_start_end_with_end_and_mask_the_padding():
+    ids, mask = shapes.encode_captions(["a small red circle", "there is a large blue square"])
+    assert ids[0].tolist() == [shapes.WORD_ID["<start>"]] * 2 and ids.shape == (8, 2)
+    assert mask[:, 0].tolist() == [1] * 5 + [0] * 2
+    assert shapes.decode_ids(ids[1:, 0]) == "a small red circle"
+
+
+@pytest.mark.parametrize("N", [18, 30, 36])
+def test_karplus_strong_pitch_is_sample_rate_over_n_plus_a_half(N):
+    wave = audio.karplus_strong(N, 1600, np.random.default_rng(N))[0]
+    assert abs(audio.measure_pitch(wave) - 8000 / (N + 0.5)) < 0.1  # Hz, not f_s / N
+    assert abs(audio.measure_pitch(wave) - 8000 / N) > 2
+
+
+def test_mu_law_codes_cover_exactly_0_to_255_and_round_trip_within_one_bin():
+    x = np.linspace(-1, 1, 20001)
+    codes = audio.mu_law_encode(x)
+    assert codes.min() == 0 and codes.max() == 255 and len(np.unique(codes)) == 256
+    assert audio.mu_law_encode(0.0) == 128
+    assert np.array_equal(audio.mu_law_encode(audio.mu_law_decode(np.arange(256))), np.arange(256)), "bin centres"
+    back = audio.mu_law_decode(codes)
+    assert np.max(np.abs(back - x)) < 0.03  # the widest bins are near |x| = 1
+
+
+def test_cents_of_an_octave_and_a_semitone():
+    assert abs(audio.cents(880, 440) - 1200) < 1e-9 and abs(audio.cents(440 * 2 ** (1 / 12), 440) - 100) < 1e-9
+
+
+def test_notes_are_labelled_with_their_pitch_and_seeded():
+    notes = audio.load_notes(n_train=2, n_val=1, n_samples=800)["train"]
+    assert notes.codes.shape == (12, 800) and notes.codes.min() >= 0 and notes.codes.max() <= 255
+    measured = [audio.measure_pitch(w) for w in notes.waves]
+    assert np.all(np.abs(audio.cents(measured, audio.note_pitches()[notes.pitch])) < 5)
+
+
+def test_karplus_strong_rejects_a_delay_longer_than_the_note():
+    with pytest.raises(ValueError, match="expected a delay N >= 2"):
+        audio.karplus_strong(100, 50, np.random.default_rng(0))

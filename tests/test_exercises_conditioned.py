@@ -1,0 +1,64 @@
+"""The conditioned-generation checkers accept the right answer, name each typical mistake, and never raise."""
+
+import numpy as np
+import pytest
+
+from conftest import run_checker
+from lstm_course.exercises import (check_conditioned_answer, check_initial_state, check_mu_law_decode,
+                                   check_mu_law_encode)
+from lstm_course.exercises.conditioned import _DECODE_MISTAKES, _ENCODE_MISTAKES, _STATE_MISTAKES, QUESTIONS
+
+
+def test_initial_state_checker_accepts_the_reference():
+    ok, text = run_checker(check_initial_state, lambda f, W, b: np.tanh(f @ W.T + b))
+    assert ok, text
+
+
+@pytest.mark.parametrize("mistake", _STATE_MISTAKES, ids=lambda m: m.name)
+def test_initial_state_checker_names_each_mistake(mistake):
+    ok, text = run_checker(check_initial_state, mistake.fn)
+    assert not ok and mistake.name in text
+
+
+def test_mu_law_checkers_accept_the_reference():
+    def encode(x, mu):
+        return np.floor((np.sign(x) * np.log1p(mu * np.abs(x)) / np.log1p(mu) + 1) / 2 * mu + 0.5).astype(int)
+
+    def decode(codes, mu):
+        y = 2 * np.asarray(codes) / mu - 1
+        return np.sign(y) * ((1 + mu) ** np.abs(y) - 1) / mu
+
+    assert run_checker(check_mu_law_encode, encode)[0]
+    assert run_checker(check_mu_law_decode, decode)[0]
+
+
+@pytest.mark.parametrize("mistake", _ENCODE_MISTAKES, ids=lambda m: m.name)
+def test_mu_law_encode_checker_names_each_mistake(mistake):
+    ok, text = run_checker(check_mu_law_encode, mistake.fn)
+    assert not ok and mistake.name in text
+
+
+@pytest.mark.parametrize("mistake", _DECODE_MISTAKES, ids=lambda m: m.name)
+def test_mu_law_decode_checker_names_each_mistake(mistake):
+    ok, text = run_checker(check_mu_law_decode, mistake.fn)
+    assert not ok and mistake.name in text
+
+
+@pytest.mark.parametrize("checker", [check_initial_state, check_mu_law_encode, check_mu_law_decode])
+def test_checkers_survive_unattempted_and_crashing_answers(checker):
+    def unattempted(*args):
+        raise NotImplementedError
+
+    assert "not attempted" in run_checker(checker, unattempted)[1]
+    assert "raised ZeroDivisionError" in run_checker(checker, lambda *args: 1 / 0)[1]
+    assert not run_checker(checker, "not a function")[0]
+
+
+@pytest.mark.parametrize("question", sorted(QUESTIONS))
+def test_conditioned_questions_accept_the_answer_and_explain_wrong_ones(question):
+    q = QUESTIONS[question]
+    assert run_checker(lambda a, report: check_conditioned_answer(question, a, report), q["answer"])[0]
+    for wrong, hint in q["hints"].items():
+        ok, text = run_checker(lambda a, report: check_conditioned_answer(question, a, report), wrong)
+        assert not ok and hint in text
+    assert not check_conditioned_answer("no-such-question", "a", report=lambda m: None)
