@@ -5,6 +5,7 @@ part of the book; they share the boxes and arrows of :mod:`._draw`.
 """
 
 from .lstm import draw_lstm_cell
-from .rnn import draw_bidirectional_rnn, draw_stacked_rnn, draw_task_shapes, draw_unrolled_rnn
+from .rnn import draw_bidirectional_rnn, draw_bptt_paths, draw_stacked_rnn, draw_task_shapes, draw_unrolled_rnn
 
-__all__ = ["draw_task_shapes", "draw_unrolled_rnn", "draw_stacked_rnn", "draw_bidirectional_rnn", "draw_lstm_cell"]
+__all__ = ["draw_task_shapes", "draw_unrolled_rnn", "draw_stacked_rnn", "draw_bidirectional_rnn", "draw_lstm_cell",
+           "draw_bptt_paths"]
