@@ -57,11 +57,11 @@ def load_allowlist(root=ROOT):
 
 
 def markdown_cells(path):
-    """The markdown sources of a notebook, or the whole text of a ``.md`` page."""
+    """``(cell index, source)`` of a notebook's markdown cells, or ``(0, text)`` of a ``.md`` page."""
     if path.suffix == ".md":
-        return [path.read_text(encoding="utf-8")]
+        return [(0, path.read_text(encoding="utf-8"))]
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    return ["".join(c["source"]) for c in cells if c["cell_type"] == "markdown"]
+    return [(n, "".join(c["source"])) for n, c in enumerate(cells) if c["cell_type"] == "markdown"]
 
 
 def typed_results(text, phrases=()):
@@ -81,9 +81,9 @@ def problems(path, allowlist=None):
     """Every typed result of one page, as readable lines."""
     phrases = [phrase for phrase, _, _ in (load_allowlist() if allowlist is None else allowlist)]
     lines = []
-    for n, text in enumerate(markdown_cells(path)):
+    for n, text in markdown_cells(path):
         for number, context in typed_results(text, phrases):
-            lines.append(f"{path.name} markdown cell {n}: {number!r} typed, not glued: ...{context}...")
+            lines.append(f"{path.name} cell {n}: {number!r} typed, not glued: ...{context}...")
     return lines
 
 
