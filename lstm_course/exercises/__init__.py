@@ -6,11 +6,13 @@ Every checker takes the learner's function (or answer) and an optional
 ``report`` callable (``print`` by default) that receives the explanation.
 """
 
+from .bptt import check_rnn_bptt, check_shared_weight_gradient
 from .choices import check_answer
 from .conditioned import (check_conditioned_answer, check_initial_state, check_mu_law_decode,
                           check_mu_law_encode)
 from .generative import check_sample_with_temperature, check_tbptt_step
 from .lstm import check_forget_faster, check_lstm_step, check_lstm_step_backward
+from .readout import check_numerical_gradient, check_readout_backward
 from .rnn import check_rnn_step, check_rnn_step_backward
 from .sampling_loop import check_sampling_loop
 from .shapes import SHAPE_QUESTION, check_rnn_shapes
@@ -21,7 +23,8 @@ __all__ = ["check_rnn_step", "check_rnn_step_backward", "check_rnn_shapes", "SHA
            "check_stacked_forward", "check_reverse_direction",
            "check_lstm_step", "check_lstm_step_backward", "check_forget_faster", "check_answer",
            "check_sample_with_temperature", "check_tbptt_step", "check_sampling_loop",
-           "check_initial_state", "check_mu_law_encode", "check_mu_law_decode", "check_conditioned_answer"]
+           "check_initial_state", "check_mu_law_encode", "check_mu_law_decode", "check_conditioned_answer",
+           "check_rnn_bptt", "check_shared_weight_gradient", "check_readout_backward", "check_numerical_gradient"]
 
 # Keep the promise for every checker listed above, including ones added later: whatever escapes a
 # checker is explained and becomes False (KeyboardInterrupt still goes through).

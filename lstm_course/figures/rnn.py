@@ -3,23 +3,25 @@
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch
 
-from ._draw import _arrow, _chain, _finish, _node
+from ._draw import FEEDBACK, GRADIENT, _arrow, _chain, _finish, _node, _white
 
 
 def draw_task_shapes():
     """The four input/output shapes of sequence tasks, with the seed's examples."""
-    fig, axes = plt.subplots(1, 4, figsize=(13, 3.2))
+    fig, axes = plt.subplots(1, 4, figsize=(14, 3.0), gridspec_kw={"width_ratios": [4, 6, 4, 7.5]})
     x, y = (lambda t: f"$x_{{{t}}}$"), (lambda t: f"$\\hat y_{{{t}}}$")
     _chain(axes[0], [x(t) for t in range(1, 5)], [None, None, None, "$\\hat y$"],
            "many-to-one\n(sentiment)")
-    _chain(axes[1], ["image", None, None, None], [y(t) for t in range(1, 5)],
-           "one-to-many\n(captioning, audio synthesis)")
+    _chain(axes[1], ["image"] + [y(t) for t in range(1, 4)], [y(t) for t in range(1, 5)],
+           "one-to-many, generating\n(captioning, audio synthesis)", feedback=(0, 1, 2), spacing=1.5)
     _chain(axes[2], [x(t) for t in range(1, 5)], [y(t) for t in range(1, 5)],
            "aligned many-to-many\n(part-of-speech tagging)")
-    _chain(axes[3], [x(1), x(2), x(3), None, None], [None, None, None, y(1), y(2)],
+    _chain(axes[3], [x(1), x(2), x(3), "start", y(1)], [None, None, None, y(1), y(2)],
            "encoder-decoder\n(translation, question answering)",
-           states=["$e_1$", "$e_2$", "$e_3$", "$d_1$", "$d_2$"])
-    fig.tight_layout()
+           states=["$e_1$", "$e_2$", "$e_3$", "$d_1$", "$d_2$"], feedback=(3,), spacing=1.5)
+    fig.text(0.5, 0.04, "dashed green: an output fed back as the next step's input (at generation time)",
+             ha="center", fontsize=9, color=FEEDBACK)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig
 
 
@@ -69,23 +71,56 @@ def draw_stacked_rnn(T=4, L=3):
 
 
 def draw_bidirectional_rnn(T=4):
-    """A bidirectional layer: a forward chain, a reverse chain, and outputs reading both at each step."""
-    fig, ax = plt.subplots(figsize=(1.6 * T + 1.5, 4.2))
+    """A bidirectional layer: a forward chain, a reverse chain, and outputs reading both at each step.
+
+    The two chains are staggered (forward left of each input, reverse right of
+    it, one row higher), so that no arrow passes through another row's box.
+    """
+    fig, ax = plt.subplots(figsize=(2.0 * T + 1.5, 4.6))
     for t in range(T):
-        _node(ax, t, 0, f"$x_{{{t + 1}}}$", "x")
-        _node(ax, t, 1, f"$\\overrightarrow{{h}}_{{{t + 1}}}$", "h")
-        _node(ax, t, 2, f"$\\overleftarrow{{h}}_{{{t + 1}}}$", "r")
-        _node(ax, t, 3, f"$\\hat y_{{{t + 1}}}$", "y")
-        _arrow(ax, (t, 0), (t, 1))
-        _arrow(ax, (t - 0.25, 0), (t - 0.25, 2), rad=0.25)
-        _arrow(ax, (t, 2), (t, 3))
-        _arrow(ax, (t + 0.28, 1), (t + 0.28, 3), rad=-0.25)
+        x, fwd, rev, out = (2 * t, 0), (2 * t - 0.5, 1.2), (2 * t + 0.5, 2.4), (2 * t, 3.6)
+        _node(ax, *x, f"$x_{{{t + 1}}}$", "x")
+        _node(ax, *fwd, f"$\\overrightarrow{{h}}_{{{t + 1}}}$", "h")
+        _node(ax, *rev, f"$\\overleftarrow{{h}}_{{{t + 1}}}$", "r")
+        _node(ax, *out, f"$\\hat y_{{{t + 1}}}$", "y")
+        for start, end in ((x, fwd), (x, rev), (fwd, out), (rev, out)):
+            _arrow(ax, start, end)
         if t:
-            _arrow(ax, (t - 1, 1), (t, 1))
-            _arrow(ax, (t, 2), (t - 1, 2))
-    ax.text(-0.75, 1, "forward", ha="right", va="center", fontsize=9)
-    ax.text(-0.75, 2, "reverse", ha="right", va="center", fontsize=9)
+            _arrow(ax, (fwd[0] - 2, fwd[1]), fwd)
+            _arrow(ax, rev, (rev[0] - 2, rev[1]))
+    ax.text(-1.1, 1.2, "forward", ha="right", va="center", fontsize=9)
+    ax.text(-1.1, 2.4, "reverse", ha="right", va="center", fontsize=9)
     _finish(ax, "A bidirectional RNN: $\\hat y_t$ reads $[\\overrightarrow{h}_t; \\overleftarrow{h}_t]$")
-    ax.set_xlim(-1.9, T - 0.4)
+    ax.set_xlim(-2.2, 2 * T - 0.6)
+    fig.tight_layout()
+    return fig
+
+
+def draw_bptt_paths(T=4, t_marked=2):
+    """BPTT on the unrolled RNN: the two paths by which the gradient reaches each state (in red).
+
+    Forward arrows are grey; red arrows carry gradients backwards, from the
+    loss at each step down to its state, and from each state to the one before.
+    """
+    fig, ax = plt.subplots(figsize=(1.9 * T + 1.5, 3.9))
+    s = 1.9
+    for t in range(T):
+        x = s * t
+        _node(ax, x, 0, f"$x_{{{t + 1}}}$", "x")
+        _node(ax, x, 1.3, f"$h_{{{t + 1}}}$", "h")
+        _node(ax, x, 2.6, f"$\\mathcal{{L}}_{{{t + 1}}}$", "y")
+        _arrow(ax, (x, 0), (x, 1.3), colour="#999999")
+        _arrow(ax, (x - 0.15, 1.3), (x - 0.15, 2.6), colour="#999999")
+        _arrow(ax, (x + 0.15, 2.6), (x + 0.15, 1.3), colour=GRADIENT)  # from the output at t
+        if t:
+            _arrow(ax, (x - s, 1.42), (x, 1.42), colour="#999999")
+            _arrow(ax, (x, 1.18), (x - s, 1.18), colour=GRADIENT)  # from step t + 1
+    x = s * (t_marked - 1)
+    ax.text(x + 0.25, 1.95, "from the output\nat $t$", color=GRADIENT, fontsize=8, va="center")
+    ax.text(x + s / 2, 0.88, "from step $t{+}1$:\n$W_{hh}^\\top d z_{t+1}$", color=GRADIENT, fontsize=8,
+            ha="center", va="top")
+    ax.text(s * (T - 1) + 0.55, 1.3, "$d h_T$ from\n$h_n$ (or 0)", color=GRADIENT, fontsize=8, va="center")
+    _finish(ax, "BPTT: the gradient reaching $h_t$ is the sum of two paths (red)")
+    ax.set_xlim(-0.8, s * (T - 1) + 1.6)
     fig.tight_layout()
     return fig

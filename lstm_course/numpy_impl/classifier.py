@@ -48,13 +48,16 @@ def classifier_loss(model, xs, labels, lengths=None, nonlinearity="tanh"):
     return loss, {"rnn": d_rnn, **head}, logits
 
 
-def train_classifier(model, batches, steps, lr=1e-2, max_norm=5.0, nonlinearity="tanh"):
+def train_classifier(model, batches, steps, lr=1e-2, max_norm=5.0, nonlinearity="tanh", on_step=None):
     """Train with Adam and global-norm clipping.
 
     Parameters
     ----------
     batches : callable
         ``batches(step) -> (xs, labels, lengths)``.
+    on_step : callable, optional
+        ``on_step(step, model)``, called before each update (for example to
+        record held-out losses along training).
 
     Returns
     -------
@@ -65,6 +68,8 @@ def train_classifier(model, batches, steps, lr=1e-2, max_norm=5.0, nonlinearity=
     """
     state, losses = adam_init(model), []
     for step in range(steps):
+        if on_step is not None:
+            on_step(step, model)
         xs, labels, lengths = batches(step)
         loss, grads, _ = classifier_loss(model, xs, labels, lengths, nonlinearity)
         grads, _ = clip_by_global_norm(grads, max_norm)

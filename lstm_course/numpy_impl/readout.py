@@ -39,3 +39,32 @@ def softmax_cross_entropy(logits, targets):
     d_logits = np.exp(logp)
     np.put_along_axis(d_logits, targets[..., None], np.take_along_axis(d_logits, targets[..., None], -1) - 1, -1)
     return float(-picked.sum() / n), d_logits / n
+
+
+def masked_softmax_cross_entropy(logits, targets, mask):
+    r"""Per-step cross-entropy averaged over the real (unpadded) steps only, and its gradient.
+
+    .. math:: \mathcal{L} = \frac{1}{\sum_{t,b} m_{tb}} \sum_{t,b} m_{tb}\,
+              \bigl(-\log \hat y_{tb}[y_{tb}]\bigr),\qquad
+              \frac{\partial \mathcal{L}}{\partial z_{tb}} = \frac{m_{tb}}{\sum m}\,(\hat y_{tb} - e_{y_{tb}})
+
+    Parameters
+    ----------
+    logits : ndarray, shape (T, B, C)
+    targets : int ndarray, shape (T, B)
+        Any valid class index at padded steps (it is ignored).
+    mask : ndarray, shape (T, B)
+        1 at real steps, 0 at padding; at least one step must be real.
+
+    Returns
+    -------
+    loss : float (nats per real step)
+    d_logits : ndarray, shape (T, B, C), zero at padded steps
+    """
+    mask = np.asarray(mask, dtype=logits.dtype)
+    logp = log_softmax(logits)
+    picked = np.take_along_axis(logp, targets[..., None], axis=-1)[..., 0]  # (T, B)
+    n = mask.sum()
+    d_logits = np.exp(logp)  # y_hat
+    np.put_along_axis(d_logits, targets[..., None], np.take_along_axis(d_logits, targets[..., None], -1) - 1, -1)
+    return float(-(mask * picked).sum() / n), d_logits * (mask / n)[..., None]
