@@ -25,17 +25,9 @@ LAYERS = [
     {"experiments", "exercises", "figures"},
     {"__main__"},
 ]
-# Deprecated paths that re-export what moved, so that the chapters keep running until their imports
-# change (README, "Architecture"). Delete each one with the last chapter line that uses it.
-DEPRECATED = {"lstm_course._tree", "lstm_course.numpy_impl._recurrence", "lstm_course.torch_impl.models",
-              "lstm_course.torch_impl.tagger", "lstm_course.experiments._train"}
-# Chapter lines that still import a deprecated private path: the lead changes them at the merge
-# (old -> new in the README's "Architecture"), then empties this set.
-PENDING_NOTEBOOK_IMPORTS = {
-    ("03_basic_rnn.ipynb", "lstm_course.numpy_impl._recurrence"),
-    ("03_basic_rnn.ipynb", "lstm_course._tree"),
-    ("04_stacked_rnn.ipynb", "lstm_course.numpy_impl._recurrence"),
-}
+# No deprecated paths remain: every chapter imports the public modules.
+DEPRECATED = set()
+PENDING_NOTEBOOK_IMPORTS = set()
 
 
 def _module_name(path):

@@ -6,7 +6,7 @@ import torch
 
 from conftest import DEVICES
 from lstm_course import convert
-from lstm_course._tree import tree_items, tree_map
+from lstm_course.tree import tree_items, tree_map
 from lstm_course.gradcheck import check_gradients
 from lstm_course.numpy_impl import conditioned_loss, init_conditioned_decoder, init_state_forward
 from lstm_course.numpy_impl.conditioned import conditioned_forward

@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from lstm_course.data.tagging import TAGS, VOCAB_SIZE, encode, load_tagging, load_windows, tag_source
+from lstm_course.data.tagging import TAGS, VOCAB_SIZE, encode, load_windows, tag_source
 from lstm_course.data.stdlib import stdlib_files
 from lstm_course.experiments.tagging import word_starts
 
@@ -47,13 +47,6 @@ def test_windows_are_time_major_columns_of_the_tagged_text():
     first = tag_source((ROOT_STDLIB / train.files[0]).read_text(encoding="utf-8"))
     assert np.array_equal(train.ids[:, 1], encode(first.text)[32:64])  # window 1 = characters 32..63
     assert np.array_equal(train.tags[:, 1], first.tags[32:64])
-
-
-def test_deprecated_batch_first_split_is_the_transpose_of_the_windows():
-    windows, validation_windows = load_windows(T=32, n_files=10)
-    split, validation_split = load_tagging(T=32, n_files=10)
-    assert np.array_equal(split.inputs, windows.ids.T) and np.array_equal(split.tags, windows.tags.T)
-    assert np.array_equal(validation_split.tags, validation_windows.tags.T) and split.files == windows.files
 
 
 def test_word_starts_mark_the_first_character_only():

@@ -109,17 +109,3 @@ def load_windows(T=64, n_files=60, validation_every=5, max_windows_per_file=200)
         tags.append(tagged.tags[:B * T].reshape(B, T).T)
         names.append(path.name)
     return tuple(TaggedWindows(np.concatenate(i, axis=1), np.concatenate(t, axis=1), f) for i, t, f in parts.values())
-
-
-class Split(NamedTuple):
-    """Deprecated batch-first view of :class:`TaggedWindows`, for chapters not yet moved to :func:`load_windows`."""
-
-    inputs: np.ndarray  # (B, T)
-    tags: np.ndarray  # (B, T)
-    files: list
-
-
-def load_tagging(T=64, n_files=60, validation_every=5, max_windows_per_file=200):
-    """Deprecated: :func:`load_windows` with its arrays transposed to batch-first ``(B, T)``."""
-    return tuple(Split(np.ascontiguousarray(w.ids.T), np.ascontiguousarray(w.tags.T), w.files)
-                 for w in load_windows(T, n_files, validation_every, max_windows_per_file))

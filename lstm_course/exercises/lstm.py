@@ -62,7 +62,7 @@ def check_lstm_step(fn, report=print):
         fn, title="LSTM step", arg_names=("x_t", "h_prev", "c_prev", "p"), cases=_cases(),
         reference=reference_lstm_step, mistakes=LSTM_STEP_MISTAKES,
         output_names=("h_t", "c_t"),
-        hints="z = [x_t, h_prev]; f, i, o = sigmoid(z @ W.T + b); c_tilde = tanh(z @ W_c.T + b_c); "
+        hints="v = [x_t, h_prev]; f, i, o = sigmoid(v @ W.T + b); c_tilde = tanh(v @ W_c.T + b_c); "
               "c_t = f * c_prev + i * c_tilde; h_t = o * tanh(c_t).", report=report)
 
 

@@ -54,7 +54,7 @@ def train_classifier(model, batches, steps, lr=1e-2, max_norm=5.0, nonlinearity=
     Parameters
     ----------
     batches : callable
-        ``batches(step) -> (xs, labels, lengths)``.
+        ``batches(step) -> (xs, labels, lengths)``: ``xs`` (T, B, D), ``labels`` (B,), ``lengths`` (B,).
     on_step : callable, optional
         ``on_step(step, model)``, called before each update (for example to
         record held-out losses along training).
@@ -79,6 +79,8 @@ def train_classifier(model, batches, steps, lr=1e-2, max_norm=5.0, nonlinearity=
 
 
 def accuracy(model, xs, labels, lengths=None, nonlinearity="tanh"):
-    """Fraction of sequences whose argmax class equals the label."""
+    """Fraction of sequences whose argmax class equals the label.
+
+``xs`` is (T, B, D), ``labels`` (B,) and ``lengths`` (B,) or None; the result is a float."""
     _, _, logits = classifier_loss(model, xs, labels, lengths, nonlinearity)
     return float(np.mean(logits.argmax(axis=-1) == labels))

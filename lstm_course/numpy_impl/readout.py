@@ -9,13 +9,16 @@ def linear_forward(h, W_hy, b_y):
 
 
 def linear_backward(d_logits, h, W_hy):
-    """Gradients of :func:`linear_forward`: returns ``(dh, {"W_hy", "b_y"})``."""
+    """Gradients of :func:`linear_forward`: returns ``(dh, {"W_hy", "b_y"})``.
+
+``d_logits`` is (..., C) and ``h`` (..., H) with ``W_hy`` (C, H); ``dh`` comes back (..., H),
+``dW_hy`` (C, H) and ``db_y`` (C,)."""
     d2, h2 = d_logits.reshape(-1, d_logits.shape[-1]), h.reshape(-1, h.shape[-1])
     return d_logits @ W_hy, {"W_hy": d2.T @ h2, "b_y": d2.sum(axis=0)}
 
 
 def log_softmax(logits):
-    """Stable log-softmax over the last axis."""
+    """Stable log-softmax over the last axis: logits (..., C) -> log-probabilities (..., C)."""
     shifted = logits - logits.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 

@@ -14,11 +14,11 @@ def lstm_step_forward(x_t, h_prev, c_prev, p):
     --------
     lstm_course.numpy_impl.lstm_step_forward : the NumPy twin, with its backward.
     """
-    z_t = torch.cat([x_t, h_prev], dim=1)  # (B, D + H)
-    f_t = torch.sigmoid(z_t @ p["W_f"].T + p["b_f"])
-    i_t = torch.sigmoid(z_t @ p["W_i"].T + p["b_i"])
-    c_tilde = torch.tanh(z_t @ p["W_c"].T + p["b_c"])
-    o_t = torch.sigmoid(z_t @ p["W_o"].T + p["b_o"])
+    v_t = torch.cat([x_t, h_prev], dim=1)  # (B, D + H)
+    f_t = torch.sigmoid(v_t @ p["W_f"].T + p["b_f"])
+    i_t = torch.sigmoid(v_t @ p["W_i"].T + p["b_i"])
+    c_tilde = torch.tanh(v_t @ p["W_c"].T + p["b_c"])
+    o_t = torch.sigmoid(v_t @ p["W_o"].T + p["b_o"])
     c_t = f_t * c_prev + i_t * c_tilde
     return o_t * torch.tanh(c_t), c_t
 
