@@ -8,7 +8,7 @@ import torch
 from ..bleu import corpus_bleu
 from ..data.shapes import load_captioning, parse_caption
 from ..models.captioning import Captioner, caption_batches, caption_loss, predict
-from ._train import train
+from ..models.training import train
 
 ATTRIBUTES = ("shape", "colour", "size")
 
