@@ -94,7 +94,7 @@ def check_sample_with_temperature(fn, report=print):
     if problem is not None:
         report(f"Sampling: {problem}.\nHint: {SAMPLING_HINT}")
         return False
-    report("Sampling: correct: it follows the generator, is greedy as T -> 0, uniform as T grows, "
+    report("Sampling: correct: it follows the generator, is greedy as tau -> 0, uniform as tau grows, "
            "and matches the softmax in frequency.")
     return True
 
