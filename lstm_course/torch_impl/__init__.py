@@ -2,6 +2,7 @@
 
 from .attention import attention_forward
 from .lstm import lstm_forward, lstm_step_forward
+from .seq2seq import seq2seq_forward
 from .rnn import rnn_forward, rnn_step_forward
 
-__all__ = ["rnn_step_forward", "rnn_forward", "lstm_step_forward", "lstm_forward", "attention_forward"]
+__all__ = ["rnn_step_forward", "rnn_forward", "lstm_step_forward", "lstm_forward", "attention_forward", "seq2seq_forward"]
