@@ -15,6 +15,8 @@ EXPERIMENTS = {  # name: (module, function)
     "forget-gate": ("lstm_course.experiments.reber", "run_forget_gate"),
     "vanishing": ("lstm_course.experiments.vanishing", "run"),
     "charlm": ("lstm_course.experiments.charlm", "run"),
+    "translate": ("lstm_course.experiments.translate", "run"),
+    "qa": ("lstm_course.experiments.qa", "run"),
 }
 
 

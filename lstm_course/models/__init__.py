@@ -1,0 +1,1 @@
+"""Trainable torch.nn models of the book's experiments."""
