@@ -90,3 +90,29 @@ def greedy_decode(model, src_seqs, data, device, max_len=80, batch_size=250):
         if alphas[0] is not None:
             weights = torch.stack(alphas).cpu().numpy()
     return predicted, weights, np.concatenate(logprobs)
+
+
+def teacher_forced_accuracy(model, src_seqs, targets, data, device, batch_size=250):
+    """Fraction of next characters (EOS included) predicted right when the true previous one is fed in."""
+    model.eval()
+    right = total = 0
+    for begin in range(0, len(src_seqs), batch_size):
+        src, lengths = encode_batch(src_seqs[begin:begin + batch_size], data.src_vocab)
+        tgt, _ = encode_batch(targets[begin:begin + batch_size], data.tgt_vocab, bos_eos=True)
+        tgt = torch.tensor(tgt, device=device)
+        with torch.no_grad():
+            logits, _ = model(torch.tensor(src, device=device), lengths, tgt[:-1])
+        valid = tgt[1:] != PAD
+        right += int(((logits.argmax(dim=2) == tgt[1:]) & valid).sum())
+        total += int(valid.sum())
+    return right / max(total, 1)
+
+
+def free_running_accuracy(predicted, targets):
+    """Fraction of target characters (and the end) that greedy decoding, feeding back its own
+    predictions, gets right at the same position."""
+    right = total = 0
+    for p, t in zip(predicted, targets):
+        right += sum(a == b for a, b in zip(p, t)) + (len(p) == len(t))
+        total += len(t) + 1
+    return right / max(total, 1)

@@ -6,7 +6,7 @@ import torch
 from ..data.numbers import BOS, EOS, PAD, encode_batch, length_band, make_number_data, words
 from ..decoding import beam_search
 from ..models.seq2seq import Seq2Seq
-from .seq2seq_eval import cer, greedy_decode, train_seq2seq
+from .seq2seq_eval import cer, free_running_accuracy, greedy_decode, teacher_forced_accuracy, train_seq2seq
 
 ALIGNMENT_EXAMPLES = (23, 97, 4321, 123456)
 BEAM_SIZES = (1, 2, 5, 10)
@@ -17,7 +17,7 @@ def _config(quick):
     if quick:
         return {"n_train": 1000, "steps": 40, "batch_size": 32, "H": 32, "A": 32, "n_test": 60, "n_held_out": 30,
                 "n_beam": 4}
-    return {"n_train": 20000, "steps": 1500, "batch_size": 64, "H": 96, "A": 64, "n_test": 1000, "n_held_out": 300,
+    return {"n_train": 20000, "steps": 600, "batch_size": 64, "H": 96, "A": 64, "n_test": 1000, "n_held_out": 300,
             "n_beam": 100}
 
 
@@ -33,7 +33,9 @@ def _model_metrics(model, data, device):
             "by_length": {band: float(np.mean(v)) for band, v in sorted(bands.items())},
             "band_sizes": {band: len(v) for band, v in sorted(bands.items())},
             "held_out": float(np.mean([p == t for p, t in zip(held, data.held_out.targets)])),
-            "predicted": predicted}
+            "predicted": predicted,
+            "char_accuracy_teacher_forced": teacher_forced_accuracy(model, src_seqs, data.test.targets, data, device),
+            "char_accuracy_free_running": free_running_accuracy(predicted, data.test.targets)}
 
 
 def _beam_metrics(model, data, device, n):
@@ -114,6 +116,8 @@ def run(quick=False, seed=0, device="cpu", progress=print, pair="en-de", attenti
         metrics[f"cer_{name}"] = result.get("cer")
         metrics[f"exact_match_held_out_{name}"] = result.get("held_out")
         metrics[f"final_train_loss_{name}"] = result.get("final_train_loss")
+        metrics[f"char_accuracy_teacher_forced_{name}"] = result.get("char_accuracy_teacher_forced")
+        metrics[f"char_accuracy_free_running_{name}"] = result.get("char_accuracy_free_running")
     bands = sorted({band for r in per_arm.values() for band in r["by_length"]}, key=lambda b: int(b.split("-")[0].rstrip("+")))
     metrics["exact_match_by_length"] = {band: {name: per_arm[name]["by_length"].get(band) for name in per_arm}
                                         for band in bands}
