@@ -49,3 +49,14 @@ def test_exposure_checker_reads_the_measurement():
     assert not check_exposure_answer("b", 0.99, 0.9, report=messages.append)
     assert not check_exposure_answer(None, 0.99, 0.9, report=messages.append)
     assert not check_exposure_answer(3, 0.99, 0.9, report=messages.append)
+
+
+def test_supporting_fact_checker_accepts_the_last_move_and_names_mistakes():
+    from lstm_course.exercises import check_supporting_fact
+    from lstm_course.exercises import qa
+
+    assert run_checker(check_supporting_fact, qa._reference)[0]
+    for name, wrong in qa.MISTAKES.items():
+        ok, text = run_checker(check_supporting_fact, wrong)
+        assert not ok and name in text, text
+    assert not run_checker(check_supporting_fact, None)[0]
