@@ -65,7 +65,7 @@ def _evaluate(model, data, index, device):
 
 def run(quick=False, seed=0, device="cpu", progress=print):
     """Train the three readers on single- and two-fact stories; accuracy and where the attention looks."""
-    n_train, n_test, steps = (600, 200, 40) if quick else (10000, 1000, 700)
+    n_train, n_test, steps = (300, 100, 15) if quick else (10000, 1000, 700)
     words = vocabulary()
     index = {w: k for k, w in enumerate(words)}
     metrics = {"n_train": n_train, "n_test": n_test, "steps": steps, "batch_size": 64,
