@@ -28,8 +28,10 @@ def _subset(data, idx):
                       [data.supporting[j] for j in idx])
 
 
-def _train(model, data, index, steps, batch_size, rng, device, progress):
-    optimiser = torch.optim.Adam(model.parameters(), lr=3e-3)
+def _train(model, data, index, steps, batch_size, rng, device, progress, lr=1e-2):
+    """Adam, gradient-norm clipping at 1, the learning rate decayed linearly over the second half."""
+    optimiser = torch.optim.Adam(model.parameters(), lr=lr)
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda s: min(1.0, 2.0 * (1 - s / steps) + 0.05))
     losses = []
     for step in range(steps):
         idx = rng.choice(len(data.stories), batch_size, replace=False)
@@ -39,6 +41,7 @@ def _train(model, data, index, steps, batch_size, rng, device, progress):
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimiser.step()
+        schedule.step()
         losses.append(loss.item())
         if (step + 1) % max(1, steps // 5) == 0:
             progress(f"  step {step + 1}/{steps} loss {np.mean(losses[-20:]):.4f}")
@@ -68,7 +71,7 @@ def run(quick=False, seed=0, device="cpu", progress=print):
     n_train, n_test, steps = (300, 100, 15) if quick else (10000, 1000, 700)
     words = vocabulary()
     index = {w: k for k, w in enumerate(words)}
-    metrics = {"n_train": n_train, "n_test": n_test, "steps": steps, "batch_size": 64,
+    metrics = {"n_train": n_train, "n_test": n_test, "steps": steps, "batch_size": 64, "lr": 1e-2,
                "story_sentences": [2, 12]}
     for kind, suffix in (("single", ""), ("two", "_two_facts")):
         train = make_stories(kind, n_train, 2, 12, seed)

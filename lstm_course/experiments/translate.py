@@ -122,12 +122,13 @@ def run(quick=False, seed=0, device="cpu", progress=print, pair="en-de", attenti
     metrics["exact_match_by_length"] = {band: {name: per_arm[name]["by_length"].get(band) for name in per_arm}
                                         for band in bands}
     metrics["band_sizes"] = next(iter(per_arm.values()))["band_sizes"]
-    best = models.get("attention", next(iter(models.values())))
-    progress(f"beam search on {cfg['n_beam']} test numbers")
-    metrics["beam_model"] = "attention" if "attention" in models else "no_attention"
-    metrics["beam_exact_match"], metrics["beam_mean_logprob"], metrics["beam_fixes"] = _beam_metrics(
-        best, data, device, cfg["n_beam"])
     metrics["beam_numbers"] = cfg["n_beam"]
+    for name, model in models.items():  # "beam_exact_match" is the attention model's when it was trained
+        progress(f"beam search on {cfg['n_beam']} test numbers, {name}")
+        suffix = "" if name == "attention" or "attention" not in models else "_no_attention"
+        (metrics["beam_exact_match" + suffix], metrics["beam_mean_logprob" + suffix],
+         metrics["beam_fixes" + suffix]) = _beam_metrics(model, data, device, cfg["n_beam"])
+    metrics["beam_model"] = "attention" if "attention" in models else "no_attention"
     if "attention" in models:
         metrics["alignments"] = _alignments(models["attention"], data, device)
     metrics["examples"] = [{"number": int(n), "truth": t, **{name: per_arm[name]["predicted"][j] for name in per_arm}}
