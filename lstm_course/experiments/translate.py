@@ -25,13 +25,15 @@ def _model_metrics(model, data, device):
     src_seqs = [words(s) for s in data.test.sources]
     predicted, _, _ = greedy_decode(model, src_seqs, data, device)
     correct = [p == t for p, t in zip(predicted, data.test.targets)]
-    bands = {}
-    for ok, source in zip(correct, data.test.sources):
+    bands, band_pairs = {}, {}
+    for ok, source, p, t in zip(correct, data.test.sources, predicted, data.test.targets):
         bands.setdefault(length_band(len(source)), []).append(ok)
+        band_pairs.setdefault(length_band(len(source)), []).append((p, t))
     held, _, _ = greedy_decode(model, [words(s) for s in data.held_out.sources], data, device)
     return {"exact_match": float(np.mean(correct)), "cer": cer(predicted, data.test.targets),
             "by_length": {band: float(np.mean(v)) for band, v in sorted(bands.items())},
             "band_sizes": {band: len(v) for band, v in sorted(bands.items())},
+            "cer_by_length": {band: cer(*zip(*v)) for band, v in sorted(band_pairs.items())},
             "held_out": float(np.mean([p == t for p, t in zip(held, data.held_out.targets)])),
             "predicted": predicted,
             "char_accuracy_teacher_forced": teacher_forced_accuracy(model, src_seqs, data.test.targets, data, device),
@@ -121,6 +123,8 @@ def run(quick=False, seed=0, device="cpu", progress=print, pair="en-de", attenti
     bands = sorted({band for r in per_arm.values() for band in r["by_length"]}, key=lambda b: int(b.split("-")[0].rstrip("+")))
     metrics["exact_match_by_length"] = {band: {name: per_arm[name]["by_length"].get(band) for name in per_arm}
                                         for band in bands}
+    metrics["cer_by_length"] = {band: {name: per_arm[name]["cer_by_length"].get(band) for name in per_arm}
+                                for band in bands}
     metrics["band_sizes"] = next(iter(per_arm.values()))["band_sizes"]
     metrics["beam_numbers"] = cfg["n_beam"]
     for name, model in models.items():  # "beam_exact_match" is the attention model's when it was trained

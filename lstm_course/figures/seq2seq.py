@@ -52,19 +52,23 @@ def plot_accuracy_by_length(by_length, sizes=None, title="exact match against so
     return fig
 
 
-def plot_beam_curves(exact_match, mean_logprob):
-    """Exact match and mean log-probability of the best hypothesis against the beam size."""
-    sizes = [int(k) for k in exact_match]
+def plot_beam_curves(curves):
+    """Exact match and mean log-probability of the best hypothesis against the beam size.
+
+    ``curves``: ``{model name: (exact_match, mean_logprob)}``, each a dict ``{"1": value, ...}``
+    keyed by the beam size as saved by ``run translate``.
+    """
     fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3))
-    left.plot(sizes, [exact_match[str(k)] for k in sizes], "o-")
-    left.set_xlabel("beam size")
-    left.set_ylabel("exact match")
-    right.plot(sizes, [mean_logprob[str(k)] for k in sizes], "o-", color="C1")
-    right.set_xlabel("beam size")
-    right.set_ylabel("mean log-probability")
-    for ax in (left, right):
+    for name, (exact_match, mean_logprob) in curves.items():
+        sizes = [int(k) for k in exact_match]
+        left.plot(sizes, [exact_match[str(k)] for k in sizes], "o-", label=name.replace("_", " "))
+        right.plot(sizes, [mean_logprob[str(k)] for k in sizes], "o-", label=name.replace("_", " "))
+    for ax, label in ((left, "exact match"), (right, "mean log-probability")):
         ax.set_xscale("log", base=2)
         ax.set_xticks(sizes, [str(k) for k in sizes])
+        ax.set_xlabel("beam size")
+        ax.set_ylabel(label)
+    left.legend(fontsize=8)
     fig.tight_layout()
     return fig
 
