@@ -31,8 +31,10 @@ def plot_alignments(examples):
     return fig
 
 
-def plot_accuracy_by_length(by_length, sizes=None, title="exact match against source length", xlabel="band"):
-    """Grouped bars: ``by_length[band][model] = accuracy``; ``sizes[band]`` annotates the count."""
+def plot_accuracy_by_length(by_length, sizes=None, title="exact match against source length", xlabel="band",
+                            ylabel="accuracy"):
+    """Grouped bars: ``by_length[band][model] = value`` (an accuracy, or an error rate with ``ylabel``);
+    ``sizes[band]`` annotates the count."""
     bands = list(by_length)
     models = sorted({m for v in by_length.values() for m in v})
     fig, ax = plt.subplots(figsize=(6, 3.2))
@@ -43,9 +45,10 @@ def plot_accuracy_by_length(by_length, sizes=None, title="exact match against so
                label=model.replace("_", " "))
     labels = [f"{b}\n(n={sizes[b]})" if sizes and b in sizes else b for b in bands]
     ax.set_xticks(range(len(bands)), labels)
-    ax.set_ylim(0, 1.05)
+    if ylabel == "accuracy":
+        ax.set_ylim(0, 1.05)
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("accuracy")
+    ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8, loc="lower left")
     fig.tight_layout()
