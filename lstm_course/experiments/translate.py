@@ -120,7 +120,8 @@ def run(quick=False, seed=0, device="cpu", progress=print, pair="en-de", attenti
         metrics[f"final_train_loss_{name}"] = result.get("final_train_loss")
         metrics[f"char_accuracy_teacher_forced_{name}"] = result.get("char_accuracy_teacher_forced")
         metrics[f"char_accuracy_free_running_{name}"] = result.get("char_accuracy_free_running")
-    bands = sorted({band for r in per_arm.values() for band in r["by_length"]}, key=lambda b: int(b.split("-")[0].rstrip("+")))
+    bands = sorted({band for r in per_arm.values() for band in r["by_length"]},
+                   key=lambda band: int(band.split("-")[0].rstrip("+")))  # by the band's lower end
     metrics["exact_match_by_length"] = {band: {name: per_arm[name]["by_length"].get(band) for name in per_arm}
                                         for band in bands}
     metrics["cer_by_length"] = {band: {name: per_arm[name]["cer_by_length"].get(band) for name in per_arm}

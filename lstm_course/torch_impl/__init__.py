@@ -5,4 +5,5 @@ from .lstm import lstm_forward, lstm_step_forward
 from .seq2seq import seq2seq_forward
 from .rnn import rnn_forward, rnn_step_forward
 
-__all__ = ["rnn_step_forward", "rnn_forward", "lstm_step_forward", "lstm_forward", "attention_forward", "seq2seq_forward"]
+__all__ = ["rnn_step_forward", "rnn_forward", "lstm_step_forward", "lstm_forward",
+           "attention_forward", "seq2seq_forward"]
