@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from ..data.numbers import BOS, EOS, PAD, encode_batch, length_band, make_number_data, words
+from ..data.numbers import BOS, EOS, encode_batch, length_band, make_number_data, words
 from ..decoding import beam_search
 from ..models.seq2seq import Seq2Seq
 from .seq2seq_eval import cer, free_running_accuracy, greedy_decode, teacher_forced_accuracy, train_seq2seq
