@@ -15,6 +15,8 @@ from .lstm import check_forget_faster, check_lstm_step, check_lstm_step_backward
 from .readout import check_numerical_gradient, check_readout_backward
 from .rnn import check_rnn_step, check_rnn_step_backward
 from .sampling_loop import check_sampling_loop
+from .qa import check_supporting_fact
+from .seq2seq import check_attention_step, check_beam_step, check_exposure_answer
 from .shapes import SHAPE_QUESTION, check_rnn_shapes
 from .stacked import check_reverse_direction, check_stacked_forward
 from .tasks import check_task_shapes
@@ -24,7 +26,8 @@ __all__ = ["check_rnn_step", "check_rnn_step_backward", "check_rnn_shapes", "SHA
            "check_lstm_step", "check_lstm_step_backward", "check_forget_faster", "check_answer",
            "check_sample_with_temperature", "check_tbptt_step", "check_sampling_loop",
            "check_initial_state", "check_mu_law_encode", "check_mu_law_decode", "check_conditioned_answer",
-           "check_rnn_bptt", "check_shared_weight_gradient", "check_readout_backward", "check_numerical_gradient"]
+           "check_rnn_bptt", "check_shared_weight_gradient", "check_readout_backward", "check_numerical_gradient",
+           "check_attention_step", "check_beam_step", "check_exposure_answer", "check_supporting_fact"]
 
 # Keep the promise for every checker listed above, including ones added later: whatever escapes a
 # checker is explained and becomes False (KeyboardInterrupt still goes through).

@@ -22,6 +22,8 @@ EXPERIMENTS = {  # name: (module, function)
     "crossval": ("lstm_course.experiments.crossval", "run"),
     "captioning": ("lstm_course.experiments.captioning", "run"),
     "audio": ("lstm_course.experiments.audio", "run"),
+    "translate": ("lstm_course.experiments.translate", "run"),
+    "qa": ("lstm_course.experiments.qa", "run"),
 }
 
 

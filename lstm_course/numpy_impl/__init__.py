@@ -4,11 +4,18 @@ Imports without torch.
 """
 
 from .activations import relu, sigmoid
-from .conditioned import conditioned_backward, conditioned_forward, conditioned_loss, init_conditioned_decoder, init_state_backward, init_state_forward
+from .attention import AttentionCache, attention_backward, attention_forward
+from .conditioned import (conditioned_backward, conditioned_forward, conditioned_loss, init_conditioned_decoder,
+                          init_state_backward, init_state_forward)
 from .lstm import LSTMCache, LSTMStepCache, lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward
+from .seq2seq import Seq2SeqCache, init_seq2seq_params, seq2seq_backward, seq2seq_forward
 from .rnn import RNNCache, RNNStepCache, rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 
 __all__ = [
+    "attention_forward", "attention_backward", "AttentionCache",
+    "init_seq2seq_params", "seq2seq_forward", "seq2seq_backward", "Seq2SeqCache",
+    "init_conditioned_decoder", "init_state_forward", "init_state_backward", "conditioned_forward",
+    "conditioned_backward", "conditioned_loss",
     "sigmoid", "relu",
     "lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward", "LSTMStepCache", "LSTMCache",
     "rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward", "RNNStepCache", "RNNCache",

@@ -1,7 +1,10 @@
 """Torch twins of :mod:`lstm_course.numpy_impl`: the same maths on CPU or CUDA, gradients by autograd."""
 
+from .attention import attention_forward
 from .conditioned import conditioned_forward, conditioned_loss, init_state_forward
 from .lstm import lstm_forward, lstm_step_forward
+from .seq2seq import seq2seq_forward
 from .rnn import rnn_forward, rnn_step_forward
 
-__all__ = ["rnn_step_forward", "rnn_forward", "lstm_step_forward", "lstm_forward"]
+__all__ = ["rnn_step_forward", "rnn_forward", "lstm_step_forward", "lstm_forward",
+           "attention_forward", "seq2seq_forward", "init_state_forward", "conditioned_forward", "conditioned_loss"]

@@ -1,0 +1,55 @@
+"""Checker for the question-answering chapter: find the supporting fact of a single-fact question."""
+
+import numpy as np
+
+from ..data.stories import single_fact_story
+from ._harness import _call
+
+
+def _reference(story, person):
+    return max(s for s, sentence in enumerate(story) if sentence[0] == person)
+
+
+MISTAKES = {
+    "first mention": lambda story, person: min(s for s, sentence in enumerate(story) if sentence[0] == person),
+    "counting from 1": lambda story, person: _reference(story, person) + 1,
+}
+EXPLANATIONS = {
+    "first mention": "people move: where someone *is* is decided by the last sentence that moves them, not the "
+                     "first one.",
+    "counting from 1": "sentence indices start at 0 here, as Python's do (the first sentence is 0).",
+}
+
+
+def check_supporting_fact(fn, report=print):
+    """Check ``fn(story, person) -> int``, the index of the sentence that answers "where is person?".
+
+    ``story`` is a list of sentences, each a list of words such as
+    ``["Mary", "went", "to", "the", "kitchen", "."]``. Never raises.
+    """
+    if not callable(fn):
+        report(f"Supporting fact: expected a function, got {type(fn).__name__}.")
+        return False
+    rng = np.random.default_rng(3)
+    for case in range(20):
+        story, question, _, supporting = single_fact_story(rng, 3 + case % 6)
+        person = question[2]
+        out, error = _call(fn, ([list(s) for s in story], person))
+        if isinstance(error, NotImplementedError):
+            report("Supporting fact: not attempted yet. Replace `raise NotImplementedError` with your code.")
+            return False
+        if error is not None:
+            report(f"Supporting fact: your function raised {type(error).__name__}: {error}.")
+            return False
+        if out == supporting[0]:
+            continue
+        text = " / ".join(" ".join(s) for s in story)
+        for name, wrong in MISTAKES.items():
+            if out == wrong(story, person):
+                report(f"Supporting fact: not yet right for '{person}' in: {text}\n"
+                       f"Likely cause ({name}): {EXPLANATIONS[name]}")
+                return False
+        report(f"Supporting fact: for '{person}' in: {text}\nyou returned {out!r}, expected {supporting[0]}.")
+        return False
+    report("Supporting fact: correct on 20 stories.")
+    return True

@@ -1,0 +1,98 @@
+"""Question answering over generated bAbI-like stories: unidirectional, bidirectional, attention."""
+
+import time
+
+import numpy as np
+import torch
+
+from ..data.stories import ROOMS, encode_stories, make_stories, vocabulary
+from ..models.qa import MODES, StoryReader
+
+
+def to_batch(data, index, device):
+    """Tensors for :class:`lstm_course.models.qa.StoryReader` from a :class:`QAData`."""
+    story, story_lengths, ends, mask, question = encode_stories(data, index)
+    q_lengths = (question != 0).sum(axis=0)
+    joint = np.zeros((story.shape[0] + question.shape[0], story.shape[1]), dtype=np.int64)
+    for b in range(story.shape[1]):  # the story, then the question, then padding
+        joint[: story_lengths[b], b] = story[: story_lengths[b], b]
+        joint[story_lengths[b]: story_lengths[b] + q_lengths[b], b] = question[: q_lengths[b], b]
+    t = lambda x: torch.tensor(x, device=device)  # noqa: E731
+    return {"story": t(story), "story_lengths": story_lengths, "ends": t(ends), "mask": t(mask),
+            "question": t(question), "question_lengths": q_lengths,
+            "joint": t(joint), "joint_lengths": story_lengths + q_lengths}
+
+
+def _subset(data, idx):
+    return type(data)([data.stories[j] for j in idx], [data.questions[j] for j in idx], data.answers[idx],
+                      [data.supporting[j] for j in idx])
+
+
+def _train(model, data, index, steps, batch_size, rng, device, progress, lr=1e-2):
+    """Adam, gradient-norm clipping at 1, the learning rate decayed linearly over the second half."""
+    optimiser = torch.optim.Adam(model.parameters(), lr=lr)
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda s: min(1.0, 2.0 * (1 - s / steps) + 0.05))
+    losses = []
+    for step in range(steps):
+        idx = rng.choice(len(data.stories), batch_size, replace=False)
+        logits, _ = model(to_batch(_subset(data, idx), index, device))
+        loss = torch.nn.functional.cross_entropy(logits, torch.tensor(data.answers[idx], device=device))
+        optimiser.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimiser.step()
+        schedule.step()
+        losses.append(loss.item())
+        if (step + 1) % max(1, steps // 5) == 0:
+            progress(f"  step {step + 1}/{steps} loss {np.mean(losses[-20:]):.4f}")
+    return losses
+
+
+def _evaluate(model, data, index, device):
+    model.eval()
+    with torch.no_grad():
+        logits, weights = model(to_batch(data, index, device))
+    correct = logits.argmax(dim=1).cpu().numpy() == data.answers
+    n_sent = np.array([len(s) for s in data.stories])
+    bands = {"2-4": (2, 4), "5-8": (5, 8), "9-12": (9, 12)}
+    result = {"accuracy": float(correct.mean()),
+              "by_length": {name: float(correct[(n_sent >= lo) & (n_sent <= hi)].mean())
+                            for name, (lo, hi) in bands.items() if ((n_sent >= lo) & (n_sent <= hi)).any()}}
+    if weights is not None:
+        picked = weights.argmax(dim=0).cpu().numpy()
+        result["hit_rate"] = float(np.mean([p in s for p, s in zip(picked, data.supporting)]))
+        result["weights"] = weights.cpu().numpy()
+    model.train()
+    return result
+
+
+def run(quick=False, seed=0, device="cpu", progress=print):
+    """Train the three readers on single- and two-fact stories; accuracy and where the attention looks."""
+    n_train, n_test, steps = (300, 100, 15) if quick else (10000, 1000, 700)
+    words = vocabulary()
+    index = {w: k for k, w in enumerate(words)}
+    metrics = {"n_train": n_train, "n_test": n_test, "steps": steps, "batch_size": 64, "lr": 1e-2,
+               "story_sentences": [2, 12]}
+    for kind, suffix in (("single", ""), ("two", "_two_facts")):
+        train = make_stories(kind, n_train, 2, 12, seed)
+        test = make_stories(kind, n_test, 2, 12, seed + 1000)
+        metrics[f"accuracy_majority{suffix}"] = float(np.mean(test.answers == np.bincount(train.answers).argmax()))
+        for mode in MODES:
+            torch.manual_seed(seed)
+            model = StoryReader(len(words), len(ROOMS), mode=mode).to(device)
+            progress(f"{kind} supporting fact(s): {mode}")
+            start = time.perf_counter()
+            losses = _train(model, train, index, steps, 64, np.random.default_rng(seed), device, progress)
+            result = _evaluate(model, test, index, device)
+            progress(f"  accuracy {result['accuracy']:.3f} ({time.perf_counter() - start:.0f} s)")
+            metrics[f"accuracy_{mode}{suffix}"] = result["accuracy"]
+            metrics[f"accuracy_by_length_{mode}{suffix}"] = result["by_length"]
+            metrics[f"final_train_loss_{mode}{suffix}"] = float(np.mean(losses[-20:]))
+            if mode == "attention":
+                metrics[f"supporting_fact_hit_rate{suffix}"] = result["hit_rate"]
+                metrics[f"attention_examples{suffix}"] = [
+                    {"story": [" ".join(s) for s in test.stories[b]], "question": " ".join(test.questions[b]),
+                     "answer": ROOMS[test.answers[b]], "supporting": test.supporting[b],
+                     "weights": np.round(result["weights"][: len(test.stories[b]), b], 4).tolist()}
+                    for b in range(3)]
+    return metrics

@@ -1,0 +1,118 @@
+"""Training and evaluation helpers for the encoder–decoder experiments."""
+
+import time
+
+import numpy as np
+import torch
+
+from ..data.numbers import BOS, EOS, PAD, encode_batch, words
+
+
+def edit_distance(a, b):
+    """Levenshtein distance: substitutions, deletions and insertions, each costing 1."""
+    previous = list(range(len(b) + 1))
+    for j, ca in enumerate(a, 1):
+        current = [j]
+        for k, cb in enumerate(b, 1):
+            current.append(min(previous[k] + 1, current[k - 1] + 1, previous[k - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def cer(predicted, references):
+    """Corpus character error rate: total edits / total reference characters (can exceed 1)."""
+    edits = sum(edit_distance(p, r) for p, r in zip(predicted, references))
+    return edits / max(sum(len(r) for r in references), 1)
+
+
+def _batch(data, idx, device):
+    src, src_lengths = encode_batch([words(data.train.sources[j]) for j in idx], data.src_vocab)
+    tgt, _ = encode_batch([data.train.targets[j] for j in idx], data.tgt_vocab, bos_eos=True)
+    return torch.tensor(src, device=device), src_lengths, torch.tensor(tgt, device=device)
+
+
+def train_seq2seq(model, data, steps, batch_size, rng, device, progress, lr=5e-3):
+    """Adam with teacher forcing, gradient-norm clipping at 1 and a linear decay over the second half."""
+    optimiser = torch.optim.Adam(model.parameters(), lr=lr)
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda s: min(1.0, 2.0 * (1 - s / steps) + 0.05))
+    losses, start, N = [], time.perf_counter(), len(data.train.numbers)
+    model.train()
+    for step in range(steps):
+        src, src_lengths, tgt = _batch(data, rng.choice(N, batch_size, replace=False), device)
+        logits, _ = model(src, src_lengths, tgt[:-1])  # teacher forcing: the true previous character
+        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[2]), tgt[1:].reshape(-1),
+                                                 ignore_index=PAD)
+        optimiser.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimiser.step()
+        schedule.step()
+        losses.append(loss.item())
+        if (step + 1) % max(1, steps // 10) == 0:
+            progress(f"  step {step + 1}/{steps} loss {np.mean(losses[-20:]):.4f}")
+    return {"losses": losses, "seconds": time.perf_counter() - start}
+
+
+def greedy_decode(model, src_seqs, data, device, max_len=80, batch_size=250):
+    """Batched greedy decoding, feeding back its own predictions.
+
+    Returns
+    -------
+    predicted : list of str
+    weights : ndarray (T, S, B) of the last batch, or None without attention
+    logprobs : ndarray (B_total,), total log-probability of each output (up to EOS)
+    """
+    model.eval()
+    predicted, logprobs, weights = [], [], None
+    for begin in range(0, len(src_seqs), batch_size):
+        chunk = src_seqs[begin:begin + batch_size]
+        src, lengths = encode_batch(chunk, data.src_vocab)
+        B = len(chunk)
+        with torch.no_grad():
+            memory, state = model.encode(torch.tensor(src, device=device), lengths)
+            y = torch.full((B,), BOS, dtype=torch.long, device=device)
+            done = torch.zeros(B, dtype=torch.bool, device=device)
+            total = torch.zeros(B, dtype=torch.float64, device=device)
+            out, alphas = [], []
+            for _ in range(max_len):
+                logits, state, alpha = model.step(y, state, memory)
+                log_probs = torch.log_softmax(logits, dim=1)
+                y = log_probs.argmax(dim=1)
+                total += torch.where(done, 0.0, log_probs.gather(1, y[:, None])[:, 0].double())
+                out.append(y)
+                alphas.append(alpha)
+                done |= y == EOS
+                if bool(done.all()):
+                    break
+        tokens = torch.stack(out).cpu().numpy()  # (T, B)
+        predicted += [data.tgt_vocab.decode(tokens[:, b]) for b in range(B)]
+        logprobs.append(total.cpu().numpy())
+        if alphas[0] is not None:
+            weights = torch.stack(alphas).cpu().numpy()
+    return predicted, weights, np.concatenate(logprobs)
+
+
+def teacher_forced_accuracy(model, src_seqs, targets, data, device, batch_size=250):
+    """Fraction of next characters (EOS included) predicted right when the true previous one is fed in."""
+    model.eval()
+    right = total = 0
+    for begin in range(0, len(src_seqs), batch_size):
+        src, lengths = encode_batch(src_seqs[begin:begin + batch_size], data.src_vocab)
+        tgt, _ = encode_batch(targets[begin:begin + batch_size], data.tgt_vocab, bos_eos=True)
+        tgt = torch.tensor(tgt, device=device)
+        with torch.no_grad():
+            logits, _ = model(torch.tensor(src, device=device), lengths, tgt[:-1])
+        valid = tgt[1:] != PAD
+        right += int(((logits.argmax(dim=2) == tgt[1:]) & valid).sum())
+        total += int(valid.sum())
+    return right / max(total, 1)
+
+
+def free_running_accuracy(predicted, targets):
+    """Fraction of target characters (and the end) that greedy decoding, feeding back its own
+    predictions, gets right at the same position."""
+    right = total = 0
+    for p, t in zip(predicted, targets):
+        right += sum(a == b for a, b in zip(p, t)) + (len(p) == len(t))
+        total += len(t) + 1
+    return right / max(total, 1)

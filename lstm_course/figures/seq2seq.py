@@ -1,0 +1,91 @@
+"""Figures of the encoder–decoder part, drawn from saved experiment results (plain dicts and lists)."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def plot_alignment(example, ax=None):
+    """Heat map of attention weights: output characters (rows) against source words (columns).
+
+    ``example``: ``{"source": [words], "output": str, "weights": (T_out + 1) x S nested list,
+    "number": int}``, as saved by ``run translate``; the last row is the end token.
+    """
+    weights = np.asarray(example["weights"])
+    fig = None
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(0.55 * weights.shape[1] + 2.0, 0.22 * weights.shape[0] + 1.2))
+    ax.imshow(weights, cmap="Greys", vmin=0, vmax=1, aspect="auto")
+    ax.set_xticks(range(len(example["source"])), example["source"], rotation=60, ha="right", fontsize=8)
+    ax.set_yticks(range(weights.shape[0]), list(example["output"]) + ["</s>"], fontsize=7)
+    ax.set_title(f"{example['number']}: attention of each output character", fontsize=9)
+    return fig or ax.figure
+
+
+def plot_alignments(examples):
+    """:func:`plot_alignment` for several examples side by side."""
+    fig, axes = plt.subplots(1, len(examples), figsize=(3.2 * len(examples), 5.5),
+                             gridspec_kw={"width_ratios": [max(len(e["source"]), 2) for e in examples]})
+    for ax, example in zip(np.atleast_1d(axes), examples):
+        plot_alignment(example, ax)
+    fig.tight_layout()
+    return fig
+
+
+def plot_accuracy_by_length(by_length, sizes=None, title="exact match against source length", xlabel="band",
+                            ylabel="accuracy"):
+    """Grouped bars: ``by_length[band][model] = value`` (an accuracy, or an error rate with ``ylabel``);
+    ``sizes[band]`` annotates the count."""
+    bands = list(by_length)
+    models = sorted({m for v in by_length.values() for m in v})
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    width = 0.8 / len(models)
+    for j, model in enumerate(models):
+        values = [by_length[b].get(model) or 0.0 for b in bands]
+        ax.bar(np.arange(len(bands)) + (j - (len(models) - 1) / 2) * width, values, width,
+               label=model.replace("_", " "))
+    labels = [f"{b}\n(n={sizes[b]})" if sizes and b in sizes else b for b in bands]
+    ax.set_xticks(range(len(bands)), labels)
+    if ylabel == "accuracy":
+        ax.set_ylim(0, 1.05)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+def plot_beam_curves(curves):
+    """Exact match and mean log-probability of the best hypothesis against the beam size.
+
+    ``curves``: ``{model name: (exact_match, mean_logprob)}``, each a dict ``{"1": value, ...}``
+    keyed by the beam size as saved by ``run translate``.
+    """
+    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3))
+    for name, (exact_match, mean_logprob) in curves.items():
+        sizes = [int(k) for k in exact_match]
+        left.plot(sizes, [exact_match[str(k)] for k in sizes], "o-", label=name.replace("_", " "))
+        right.plot(sizes, [mean_logprob[str(k)] for k in sizes], "o-", label=name.replace("_", " "))
+    for ax, label in ((left, "exact match"), (right, "mean log-probability")):
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(sizes, [str(k) for k in sizes])
+        ax.set_xlabel("beam size")
+        ax.set_ylabel(label)
+    left.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_story_attention(example):
+    """Horizontal bars: the attention weight on each sentence of a story, supporting facts in colour."""
+    weights = example["weights"]
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(weights) + 1.2))
+    colours = ["C3" if s in example["supporting"] else "C0" for s in range(len(weights))]
+    ax.barh(range(len(weights)), weights, color=colours)
+    ax.set_yticks(range(len(weights)), example["story"], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("attention weight (red: supporting fact)")
+    ax.set_title(f"{example['question']}  answer: {example['answer']}", fontsize=9)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,75 @@
+"""Trainable encoder–decoders (torch.nn) for the translation experiment.
+
+The maths is that of :mod:`lstm_course.numpy_impl.seq2seq` (tested there against
+the hand-written backward pass), with two changes for speed and accuracy: a
+bidirectional ``torch.nn.LSTM`` encoder (Bahdanau et al. 2015) whose final
+states are bridged into the decoder's first state, and the key projection
+``W_k keys`` computed once per source rather than once per target step.
+"""
+
+import torch
+from torch import nn
+
+
+class Seq2Seq(nn.Module):
+    """Character encoder–decoder, with (``attention=True``) or without additive attention.
+
+    Parameters
+    ----------
+    V_src, V_tgt : int
+        Vocabulary sizes.
+    D, H, A : int
+        Embedding, hidden (per direction) and attention sizes.
+    attention : bool
+    """
+
+    def __init__(self, V_src, V_tgt, D=32, H=128, A=64, attention=True):
+        super().__init__()
+        self.attention = attention
+        self.src_emb, self.tgt_emb = nn.Embedding(V_src, D), nn.Embedding(V_tgt, D)
+        self.encoder = nn.LSTM(D, H, bidirectional=True)
+        self.bridge = nn.Linear(4 * H, 2 * H)  # [h_fwd, h_rev, c_fwd, c_rev] -> decoder (h0, c0)
+        H_ctx = 2 * H if attention else 0
+        self.decoder = nn.LSTMCell(D + H_ctx, H)
+        if attention:
+            self.W_q = nn.Linear(H, A, bias=False)
+            self.W_k = nn.Linear(2 * H, A, bias=False)
+            self.v = nn.Linear(A, 1, bias=False)
+        self.readout = nn.Linear(H + H_ctx, V_tgt)
+
+    def encode(self, src, src_lengths):
+        """``src (S, B)`` -> memory dict: keys (S, B, 2H), projected keys, mask (S, B), and (h0, c0)."""
+        S, B = src.shape
+        lengths = torch.as_tensor(src_lengths).cpu()
+        packed = nn.utils.rnn.pack_padded_sequence(self.src_emb(src), lengths, enforce_sorted=False)
+        out, (h_n, c_n) = self.encoder(packed)
+        keys, _ = nn.utils.rnn.pad_packed_sequence(out, total_length=S)  # (S, B, 2H), zero on padding
+        h0, c0 = torch.tanh(self.bridge(torch.cat([h_n[0], h_n[1], c_n[0], c_n[1]], dim=1))).chunk(2, dim=1)
+        mask = torch.arange(S, device=src.device)[:, None] < lengths.to(src.device)[None, :]
+        memory = {"keys": keys, "mask": mask}
+        if self.attention:
+            memory["proj_keys"] = self.W_k(keys)  # (S, B, A): does not depend on t, so computed once
+        return memory, (h0, c0)
+
+    def step(self, y_prev, state, memory):
+        """One decoder step: ``y_prev (B,)`` -> ``(logits (B, V_tgt), state, weights (S, B) or None)``."""
+        h, c = state
+        x_t, weights = self.tgt_emb(y_prev), None
+        if self.attention:
+            scores = self.v(torch.tanh(self.W_q(h) + memory["proj_keys"])).squeeze(2)  # (S, B), query h_{t-1}
+            weights = torch.softmax(scores.masked_fill(~memory["mask"], float("-inf")), dim=0)
+            context = (weights.unsqueeze(2) * memory["keys"]).sum(dim=0)  # (B, 2H)
+            x_t = torch.cat([x_t, context], dim=1)
+        h, c = self.decoder(x_t, (h, c))
+        out = torch.cat([h, context], dim=1) if self.attention else h
+        return self.readout(out), (h, c), weights
+
+    def forward(self, src, src_lengths, tgt_in):
+        """Teacher forcing: ``tgt_in (T, B)`` -> logits (T, B, V_tgt) and weights (T, S, B) or None."""
+        memory, state = self.encode(src, src_lengths)
+        logits, weights = [], []
+        for t in range(tgt_in.shape[0]):
+            out, state, alpha = self.step(tgt_in[t], state, memory)
+            logits.append(out)
+            weights.append(alpha)
+        return torch.stack(logits), (torch.stack(weights) if self.attention else None)
