@@ -76,7 +76,8 @@ def _results_path(args):
                          "course, so there is no book/results folder to default to")
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"--results {folder} is not a directory")
-    target = folder / f"{args.name}.json"
+    name = args.name if getattr(args, "pair", None) in (None, "en-de") else f"{args.name}-{args.pair}"
+    target = folder / f"{name}.json"  # a second language pair is saved beside the first
     if args.quick and target.is_file() and not args.overwrite:
         try:
             saved_quick = json.loads(target.read_text()).get("quick", True)
@@ -114,6 +115,10 @@ def _run(args, argv):
         options = {"minutes": args.minutes, "corpus": args.corpus, "checkpoint": _checkpoint_path(args)}
     elif args.minutes is not None or args.corpus != "stdlib" or args.checkpoint:
         raise UsageError("--minutes, --corpus and --checkpoint apply to `run charlm` only")
+    if args.name == "translate":
+        options = {"pair": args.pair or "en-de", "attention": args.attention}
+    elif args.pair is not None or args.attention is not None:
+        raise UsageError("--pair and --attention apply to `run translate` only")
     target = _results_path(args)
     try:
         import torch  # noqa: F401  (every experiment trains with torch)
@@ -210,6 +215,11 @@ def _parser():
     run.add_argument("--checkpoint", default=None,
                      help=f"charlm: where to save the model (default {DEFAULT_CHECKPOINT}, "
                           "never replaced without --overwrite)")
+    run.add_argument("--pair", choices=["en-de", "en-fr"], default=None,
+                     help="translate: the language pair (default en-de; en-fr is saved as translate-en-fr.json)")
+    run.add_argument("--attention", action=argparse.BooleanOptionalAction, default=None,
+                     help="translate: train only the model with (--attention) or without (--no-attention) attention; "
+                          "default both")
     run.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     smp = sub.add_parser("sample", help="generate text from a charlm checkpoint (NumPy only)")
     smp.add_argument("checkpoint")
