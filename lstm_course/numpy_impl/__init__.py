@@ -5,10 +5,14 @@ Imports without torch.
 
 from .activations import relu, sigmoid
 from .lstm import LSTMCache, LSTMStepCache, lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward
+from .gru import GRUCache, GRUStepCache, gru_backward, gru_forward, gru_step_backward, gru_step_forward
+from .lstm_variants import lstm_variant_backward, lstm_variant_forward, lstm_variant_step_backward, lstm_variant_step_forward  # noqa: E501
 from .rnn import RNNCache, RNNStepCache, rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 
 __all__ = [
     "sigmoid", "relu",
     "lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward", "LSTMStepCache", "LSTMCache",
     "rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward", "RNNStepCache", "RNNCache",
+    "gru_step_forward", "gru_step_backward", "gru_forward", "gru_backward", "GRUStepCache", "GRUCache",
+    "lstm_variant_step_forward", "lstm_variant_step_backward", "lstm_variant_forward", "lstm_variant_backward",
 ]
