@@ -19,6 +19,7 @@ EXPERIMENTS = {  # name: (module, function)
     "charlm": ("lstm_course.experiments.charlm", "run"),
     "clipping": ("lstm_course.experiments.clipping", "run"),
     "crossval": ("lstm_course.experiments.crossval", "run"),
+    "variants": ("lstm_course.experiments.variants", "run"),
 }
 
 
