@@ -19,6 +19,10 @@ __all__ = ["check_rnn_step", "check_rnn_step_backward", "check_rnn_shapes", "SHA
            "check_lstm_step", "check_lstm_step_backward", "check_forget_faster", "check_answer",
            "check_sample_with_temperature", "check_tbptt_step"]
 
+from .variants import check_gru_step, check_worst_ablation  # noqa: E402
+
+__all__ += ["check_gru_step", "check_worst_ablation"]
+
 # Keep the promise for every checker listed above, including ones added later: whatever escapes a
 # checker is explained and becomes False (KeyboardInterrupt still goes through).
 from ._harness import protect_checkers  # noqa: E402
