@@ -96,6 +96,11 @@ def lstm_variant_step_forward(x_t, h_prev, c_prev, p, variant="lstm"):
 def lstm_variant_step_backward(dh_t, dc_t, cache):
     """Backward of :func:`lstm_variant_step_forward`; upstream gradients are not modified.
 
+    Parameters
+    ----------
+    dh_t, dc_t : ndarray, shape (B, H)
+    cache : VariantStepCache
+
     Returns
     -------
     dx_t : ndarray, shape (B, D)
@@ -185,7 +190,20 @@ def lstm_variant_forward(xs, params, variant="lstm", h0=None, c0=None, lengths=N
 
 
 def lstm_variant_backward(d_out, d_h_n, d_c_n, cache):
-    """Backpropagation through time for :func:`lstm_variant_forward`; returns ``(d_xs, d_h0, d_c0, grads)``."""
+    """Backpropagation through time for :func:`lstm_variant_forward`.
+
+    Parameters
+    ----------
+    d_out : ndarray, shape (T, B, num_directions * H)
+    d_h_n, d_c_n : ndarray, shape (L * num_directions, B, H), or None for zeros
+    cache : VariantCache
+
+    Returns
+    -------
+    d_xs : ndarray, shape (T, B, D)
+    d_h0, d_c0 : ndarray, shape (L * num_directions, B, H)
+    grads : list of dict, the structure of ``params``
+    """
     _validate.check_cache(cache, VariantCache, "lstm_variant_backward", "lstm_variant_forward")
     stack = cache.stack
     x0 = stack.layer_inputs[0]
