@@ -51,3 +51,15 @@ def test_run_variants_quick_prints_the_contract_keys_as_the_last_json_line(tmp_p
     assert all(0.0 <= v <= 1.0 for v in metrics["long_lag_success_by_variant"].values())
     assert set(metrics["forget_bias"]) == {"0", "1"}
     assert not list(tmp_path.iterdir()), "the quick run wrote a file nobody asked for"
+
+
+@pytest.mark.parametrize("reset", ["after", "before"])
+def test_gru_diagram_labels_the_reset_form_it_draws(reset):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from lstm_course.figures import draw_gru_cell
+
+    fig = draw_gru_cell(reset)
+    texts = " ".join(t.get_text() for t in fig.axes[0].texts) + fig.axes[0].get_title()
+    assert ("U_n h + b_{hn}" in texts) == (reset == "after") and ("r_t \\odot h" in texts) == (reset == "before")

@@ -1,9 +1,15 @@
 """The GRU cell, drawn in the style of the LSTM cell (:func:`lstm_course.figures.draw_lstm_cell`)."""
 
 import matplotlib.pyplot as plt
-from matplotlib.patches import FancyBboxPatch
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from ._draw import _arrow, _finish, _node
+
+
+def _short_arrow(ax, start, end):
+    """An arrow between two box edges (``_draw._arrow`` shrinks from box centres)."""
+    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=10, color="#444444",
+                                 shrinkA=0, shrinkB=0, linewidth=1))
 
 
 def draw_gru_cell(reset="after"):
@@ -28,22 +34,22 @@ def draw_gru_cell(reset="after"):
     _node(ax, 0.7, 0.4, "$r_t = \\sigma$", "h", 1.0)
     _node(ax, 2.2, 0.4, "$z_t = \\sigma$", "h", 1.0)
     reset_text = "$r_t \\odot (U_n h + b_{hn})$" if reset == "after" else "$U_n (r_t \\odot h)$"
-    _node(ax, 3.6, -0.45, reset_text, "r", 1.9, 0.45)
+    _node(ax, 3.0, -0.3, reset_text, "r", 1.9, 0.45)
     _node(ax, 4.4, 0.4, "$n_t = \\tanh$", "h", 1.2)
     _node(ax, 4.4, 1.3, "$\\times\\,(1 - z_t)$", "r", 1.1, 0.45)
     _arrow(ax, (2.2, 0.4), (1.6, 2.2))
     _arrow(ax, (2.2, 0.4), (4.4, 1.3), rad=-0.2)
-    _arrow(ax, (0.7, 0.4), (3.6, -0.45), rad=0.2)
-    _arrow(ax, (3.6, -0.45), (4.4, 0.4))
+    _short_arrow(ax, (0.9, 0.15), (2.05, -0.3))  # r enters the reset product
+    _short_arrow(ax, (3.95, -0.2), (4.2, 0.15))
     _arrow(ax, (4.4, 0.4), (4.4, 1.3))
     _arrow(ax, (4.4, 1.3), (4.4, 2.2))
     _node(ax, -1.2, -0.5, "$[x_t, h_{t-1}]$", "x", 1.2)
     for x in (0.7, 2.2):
         _arrow(ax, (-1.2, -0.5), (x, 0.4))
-    _arrow(ax, (-1.2, -0.5), (4.4, 0.4), rad=0.25)
+    _arrow(ax, (-1.2, -0.5), (4.4, 0.4), rad=0.3)
     where = "torch.nn.GRU, cuDNN: reset after $U_n h$" if reset == "after" else "Cho et al. 2014: reset before $U_n$"
     _finish(ax, f"The GRU cell ({where})")
     ax.set_xlim(-2.2, 8.0)
-    ax.set_ylim(-1.1, 2.8)
+    ax.set_ylim(-1.5, 2.8)
     fig.tight_layout()
     return fig
