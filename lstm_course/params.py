@@ -101,7 +101,7 @@ def init_gru_params(D, H, num_layers=1, bidirectional=False, rng=None, dtype=np.
 
 def init_lstm_variant_params(D, H, variant="lstm", num_layers=1, bidirectional=False, rng=None, dtype=np.float64,
                              forget_bias=0.0):
-    """Parameters of an LSTM variant (see :func:`lstm_course.notation.lstm_variant_shapes`).
+    """Parameters of an LSTM variant (see ``lstm_course.notation.lstm_variant_shapes``).
 
     Uniform in ``[-1/sqrt(H), 1/sqrt(H)]``; ``b_f`` (where the variant has a
     forget gate) is shifted by ``forget_bias``.

@@ -1,6 +1,6 @@
 """Which parts of the LSTM matter: every variant, the GRU and a tanh RNN on the same budget (Greff et al. 2017).
 
-Each cell is trained through the same code (:class:`lstm_course.models.cell_net.CellNet`,
+Each cell is trained through the same code (``lstm_course.models.cell_net.CellNet``,
 our Torch twins), with the same optimiser, budget in steps, batches and
 seeds, on two tasks of the book:
 

@@ -33,7 +33,7 @@ class CellNet(torch.nn.Module):
     Parameters
     ----------
     cell : str
-        An LSTM variant (:data:`lstm_course.notation.LSTM_VARIANTS`), ``"gru"`` or ``"rnn"``.
+        An LSTM variant (``lstm_course.notation.LSTM_VARIANTS``), ``"gru"`` or ``"rnn"``.
     D, H, C : int
         Input, hidden and output sizes.
     rng : numpy.random.Generator

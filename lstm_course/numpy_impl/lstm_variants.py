@@ -65,9 +65,9 @@ def lstm_variant_step_forward(x_t, h_prev, c_prev, p, variant="lstm"):
     x_t : ndarray, shape (B, D)
     h_prev, c_prev : ndarray, shape (B, H)
     p : dict
-        The keys of :func:`lstm_course.notation.lstm_variant_shapes`.
+        The keys of ``lstm_course.notation.lstm_variant_shapes``.
     variant : str
-        One of :data:`lstm_course.notation.LSTM_VARIANTS`.
+        One of ``lstm_course.notation.LSTM_VARIANTS``.
 
     Returns
     -------
@@ -159,7 +159,7 @@ def lstm_variant_forward(xs, params, variant="lstm", h0=None, c0=None, lengths=N
     xs : ndarray, shape (T, B, D)
     params : list of dict
         ``params[k][direction]`` with the variant's keys
-        (:func:`lstm_course.notation.lstm_variant_shapes`).
+        (``lstm_course.notation.lstm_variant_shapes``).
     variant : str
     h0, c0 : ndarray, shape (L * num_directions, B, H), optional
     lengths : sequence of int, shape (B,), optional
