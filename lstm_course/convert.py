@@ -1,9 +1,11 @@
-"""Conversion between ``torch.nn.RNN``/``torch.nn.LSTM`` and the package's parameter trees.
+"""Conversion between ``torch.nn.RNN``/``torch.nn.LSTM``/``torch.nn.GRU`` and the package's parameter trees.
 
 This is the only module that knows torch's parameter names (``weight_ih_l{k}``,
-``_reverse``) and the LSTM's gate order in torch (i, f, g, o). Our trees use one
-bias per gate, ``b = bias_ih + bias_hh``; going back, the bias goes to
-``bias_ih`` and ``bias_hh`` gets zeros.
+``_reverse``) and the gate orders in torch (LSTM: i, f, g, o; GRU: r, z, n).
+Our trees use one bias per gate, ``b = bias_ih + bias_hh``; going back, the
+bias goes to ``bias_ih`` and ``bias_hh`` gets zeros. The GRU's candidate is the
+exception: its two biases do not simply add, because ``b_hn`` sits inside the
+reset gate's product ``r * (U_n h + b_hn)``; they stay ``b_in`` and ``b_hn``.
 """
 
 import numpy as np
@@ -14,6 +16,8 @@ from .tree import tree_map
 
 # torch stacks the LSTM's gates in the order i, f, g, o; our names for them:
 TORCH_LSTM_GATE_ORDER = ("i", "f", "c", "o")
+# torch stacks the GRU's gates in the order r, z, n (our GRU_GATES, the same letters)
+TORCH_GRU_GATE_ORDER = ("r", "z", "n")
 
 
 def _suffix(k, direction):
@@ -25,11 +29,11 @@ def _numpy(t):
 
 
 def from_torch(module):
-    """Read the parameters of a ``torch.nn.RNN`` or ``torch.nn.LSTM`` into our tree.
+    """Read the parameters of a ``torch.nn.RNN``, ``torch.nn.LSTM`` or ``torch.nn.GRU`` into our tree.
 
     Parameters
     ----------
-    module : torch.nn.RNN or torch.nn.LSTM
+    module : torch.nn.RNN, torch.nn.LSTM or torch.nn.GRU
         Any ``num_layers``, ``bidirectional``, ``nonlinearity``; ``bias=True``,
         ``batch_first`` ignored (our shapes are time-major), no ``proj_size``.
 
@@ -39,7 +43,8 @@ def from_torch(module):
         ``params[k][direction]`` as NumPy arrays in the module's dtype. RNN:
         ``W_xh (H, D_k)``, ``W_hh (H, H)``, ``b_h (H,)``. LSTM:
         ``W_f, W_i, W_c, W_o (H, D_k + H)`` acting on ``[x_t, h_prev]`` and
-        ``b_f, b_i, b_c, b_o (H,)``.
+        ``b_f, b_i, b_c, b_o (H,)``. GRU: ``W_r, W_z, W_n (H, D_k)``,
+        ``U_r, U_z, U_n (H, H)``, ``b_r, b_z, b_in, b_hn (H,)``.
     """
     kind = _kind(module)
     if not module.bias:
@@ -57,6 +62,9 @@ def from_torch(module):
             b = _numpy(named["bias_ih" + s]) + _numpy(named["bias_hh" + s])
             if kind == "rnn":
                 layer[direction] = {"W_xh": W_ih, "W_hh": W_hh, "b_h": b}
+            elif kind == "gru":
+                layer[direction] = _gru_from_torch(W_ih, W_hh, _numpy(named["bias_ih" + s]),
+                                                   _numpy(named["bias_hh" + s]), module.hidden_size)
             else:
                 H = module.hidden_size
                 W = np.concatenate([W_ih, W_hh], axis=1)  # acts on [x_t, h_prev]
@@ -76,16 +84,17 @@ def to_torch(tree):
     Parameters
     ----------
     tree : list of dict
-        RNN or LSTM parameters as returned by :func:`from_torch`.
+        RNN, LSTM or GRU parameters as returned by :func:`from_torch`.
 
     Returns
     -------
     dict of ndarray
         Keyed like ``module.named_parameters()``: ``weight_ih_l0``,
-        ``weight_hh_l0``, ``bias_ih_l0`` (our bias), ``bias_hh_l0`` (zeros),
-        and ``..._reverse`` for the reverse direction. Shapes are torch's:
-        ``weight_ih_l{k}`` (G*H, D_in), ``weight_hh_l{k}`` (G*H, H), biases (G*H,),
-        with G = 1 for the RNN and 4 for the LSTM (gates stacked i, f, g, o).
+        ``weight_hh_l0``, ``bias_ih_l0`` (our bias), ``bias_hh_l0`` (zeros;
+        for the GRU, zeros for r and z and ``b_hn`` for n), and ``..._reverse`` for the reverse
+        direction. Shapes are torch's: ``weight_ih_l{k}`` (G*H, D_in), ``weight_hh_l{k}`` (G*H, H),
+        biases (G*H,), with G = 1 for the RNN, 4 for the LSTM (gates stacked i, f, g, o) and 3 for
+        the GRU (r, z, n).
     """
     out = {}
     for k, layer in enumerate(tree):
@@ -93,6 +102,8 @@ def to_torch(tree):
             p, s = layer[direction], _suffix(k, direction)
             if "W_xh" in p:
                 W_ih, W_hh, b = p["W_xh"], p["W_hh"], p["b_h"]
+            elif "b_hn" in p:
+                W_ih, W_hh, b, b_hh = _gru_to_torch(p)
             else:
                 H = p["b_f"].shape[0]
                 D_in = p["W_f"].shape[1] - H
@@ -102,12 +113,31 @@ def to_torch(tree):
             out["weight_ih" + s] = np.array(W_ih)
             out["weight_hh" + s] = np.array(W_hh)
             out["bias_ih" + s] = np.array(b)
-            out["bias_hh" + s] = np.zeros_like(b)
+            out["bias_hh" + s] = b_hh if "b_hn" in p else np.zeros_like(b)
     return out
 
 
+def _gru_from_torch(W_ih, W_hh, b_ih, b_hh, H):
+    """One GRU direction from torch's stacked (r, z, n) tensors: r and z biases add, n's two stay apart."""
+    p = {}
+    for n, gate in enumerate(TORCH_GRU_GATE_ORDER):
+        p[f"W_{gate}"] = W_ih[n * H:(n + 1) * H].copy()
+        p[f"U_{gate}"] = W_hh[n * H:(n + 1) * H].copy()
+    p["b_r"], p["b_z"] = b_ih[:H] + b_hh[:H], b_ih[H:2 * H] + b_hh[H:2 * H]
+    p["b_in"], p["b_hn"] = b_ih[2 * H:].copy(), b_hh[2 * H:].copy()
+    return p
+
+
+def _gru_to_torch(p):
+    """``(weight_ih, weight_hh, bias_ih, bias_hh)`` of one GRU direction, stacked in torch's order r, z, n."""
+    W_ih = np.concatenate([p[f"W_{g}"] for g in TORCH_GRU_GATE_ORDER], axis=0)  # (3H, D_in)
+    W_hh = np.concatenate([p[f"U_{g}"] for g in TORCH_GRU_GATE_ORDER], axis=0)  # (3H, H)
+    zeros = np.zeros_like(p["b_r"])
+    return W_ih, W_hh, np.concatenate([p["b_r"], p["b_z"], p["b_in"]]), np.concatenate([zeros, zeros, p["b_hn"]])
+
+
 def load_into(module, tree):
-    """Copy our parameters into a ``torch.nn.RNN``/``torch.nn.LSTM`` in place; returns ``module``.
+    """Copy our parameters into a ``torch.nn.RNN``/``LSTM``/``GRU`` in place; returns ``module``.
 
 ``tree`` is a list of ``num_layers`` dicts ``{direction: {name: array}}`` in our shapes
 (``W_xh (H, D)``, ``W_hh (H, H)``, ``b_h (H,)``; ``W_f (H, D + H)``, ``b_f (H,)``, ...), as
@@ -170,4 +200,6 @@ def _kind(module):
         return "lstm"
     if isinstance(module, torch.nn.RNN):
         return "rnn"
-    raise TypeError(f"expected torch.nn.RNN or torch.nn.LSTM; got {type(module).__name__}")
+    if isinstance(module, torch.nn.GRU):
+        return "gru"
+    raise TypeError(f"expected torch.nn.RNN, torch.nn.LSTM or torch.nn.GRU; got {type(module).__name__}")

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .notation import DIRECTIONS, LSTM_GATES
+from .notation import DIRECTIONS, LSTM_GATES, gru_shapes, lstm_variant_shapes
 
 
 def _uniform(rng, bound, shape, dtype):
@@ -72,6 +72,51 @@ def init_lstm_params(D, H, num_layers=1, bidirectional=False, rng=None, dtype=np
             layer[direction] = p
         params.append(layer)
         D_in = len(directions) * H
+    return params
+
+
+def _init_tree(shapes_of, D, H, num_layers, bidirectional, rng, dtype):
+    rng = np.random.default_rng(0) if rng is None else rng
+    bound = 1.0 / np.sqrt(H)
+    directions = DIRECTIONS if bidirectional else DIRECTIONS[:1]
+    params, D_in = [], D
+    for _ in range(num_layers):
+        params.append({direction: {key: _uniform(rng, bound, shape, dtype) for key, shape in shapes_of(D_in, H).items()}
+                       for direction in directions})
+        D_in = len(directions) * H
+    return params
+
+
+def init_gru_params(D, H, num_layers=1, bidirectional=False, rng=None, dtype=np.float64):
+    """Parameters of a (stacked, bidirectional) GRU, every entry uniform in ``[-1/sqrt(H), 1/sqrt(H)]`` like ``torch.nn.GRU``.
+
+    Returns
+    -------
+    list of dict
+        ``params[k][direction]`` with ``W_r, W_z, W_n (H, D_k)``, ``U_r, U_z, U_n (H, H)``,
+        ``b_r, b_z, b_in, b_hn (H,)``.
+    """
+    return _init_tree(gru_shapes, D, H, num_layers, bidirectional, rng, dtype)
+
+
+def init_lstm_variant_params(D, H, variant="lstm", num_layers=1, bidirectional=False, rng=None, dtype=np.float64,
+                             forget_bias=0.0):
+    """Parameters of an LSTM variant (see ``lstm_course.notation.lstm_variant_shapes``).
+
+    Uniform in ``[-1/sqrt(H), 1/sqrt(H)]``; ``b_f`` (where the variant has a
+    forget gate) is shifted by ``forget_bias``.
+
+    Returns
+    -------
+    list of dict
+        ``params[k][direction]`` with the variant's keys.
+    """
+    params = _init_tree(lambda D_in, H_: lstm_variant_shapes(D_in, H_, variant), D, H, num_layers, bidirectional,
+                        rng, dtype)
+    for layer in params:
+        for p in layer.values():
+            if "b_f" in p:
+                p["b_f"] = p["b_f"] + np.asarray(forget_bias, dtype=dtype)
     return params
 
 

@@ -29,6 +29,10 @@ __all__ = ["check_rnn_step", "check_rnn_step_backward", "check_rnn_shapes", "SHA
            "check_rnn_bptt", "check_shared_weight_gradient", "check_readout_backward", "check_numerical_gradient",
            "check_attention_step", "check_beam_step", "check_exposure_answer", "check_supporting_fact"]
 
+from .variants import check_gru_step, check_worst_ablation  # noqa: E402
+
+__all__ += ["check_gru_step", "check_worst_ablation"]
+
 # Keep the promise for every checker listed above, including ones added later: whatever escapes a
 # checker is explained and becomes False (KeyboardInterrupt still goes through).
 from ._harness import protect_checkers  # noqa: E402

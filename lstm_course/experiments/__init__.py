@@ -24,6 +24,7 @@ EXPERIMENTS = {  # name: (module, function)
     "audio": ("lstm_course.experiments.audio", "run"),
     "translate": ("lstm_course.experiments.translate", "run"),
     "qa": ("lstm_course.experiments.qa", "run"),
+    "variants": ("lstm_course.experiments.variants", "run"),
 }
 
 

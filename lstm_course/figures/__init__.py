@@ -6,6 +6,7 @@ part of the book; they share the boxes and arrows of ``figures._draw``.
 
 from .conditioned import audio_html, draw_conditioned_decoder, plot_spectrograms, show_captions
 from .generative import draw_teacher_forcing, plot_temperature_bars
+from .gru import draw_gru_cell
 from .lstm import draw_cell_gradient_path, draw_lstm_cell, draw_reber_automaton
 from .seq2seq import plot_accuracy_by_length, plot_alignment, plot_alignments, plot_beam_curves, plot_story_attention
 from .rnn import draw_bidirectional_rnn, draw_bptt_paths, draw_stacked_rnn, draw_task_shapes, draw_unrolled_rnn
@@ -13,4 +14,5 @@ from .rnn import draw_bidirectional_rnn, draw_bptt_paths, draw_stacked_rnn, draw
 __all__ = ["draw_task_shapes", "draw_unrolled_rnn", "draw_stacked_rnn", "draw_bidirectional_rnn", "draw_lstm_cell",
            "draw_cell_gradient_path", "draw_reber_automaton", "draw_teacher_forcing", "plot_temperature_bars",
            "draw_conditioned_decoder", "show_captions", "plot_spectrograms", "audio_html", "draw_bptt_paths",
-           "plot_alignment", "plot_alignments", "plot_accuracy_by_length", "plot_beam_curves", "plot_story_attention"]
+           "plot_alignment", "plot_alignments", "plot_accuracy_by_length", "plot_beam_curves", "plot_story_attention",
+           "draw_gru_cell"]
