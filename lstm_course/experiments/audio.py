@@ -83,6 +83,7 @@ def train_sample_lstm(model, notes, steps, batch_size, chunk, rng, lr=3e-3, devi
 
 
 def run(quick=False, seed=0, device="cpu", progress=print, **options):
+    """``python -m lstm_course run audio``: the pitch-conditioned sample-level LSTM against its baselines."""
     n_train, steps, H = (8, 60, 64) if quick else (48, 1500, 128)
     n_samples, chunk, batch_size = (800, 100, 16) if quick else (1600, 200, 32)
     data = load_notes(n_train=n_train, n_val=2 if quick else 6, n_samples=n_samples, seed=seed)

@@ -65,6 +65,7 @@ def nearest_captions(train_features, train_split, features):
 
 
 def run(quick=False, seed=0, device="cpu", progress=print, **options):
+    """``python -m lstm_course run captioning``: the CNN + LSTM captioner against its baselines."""
     sizes, steps = ((300, 50, 100, 100), 60) if quick else ((6000, 500, 1000, 500), 1500)
     data = load_captioning(*sizes, seed=seed)
     progress("data: " + ", ".join(f"{k} {len(v.scenes)}" for k, v in data.items()) + " scenes")

@@ -10,7 +10,7 @@ from ..models.qa import MODES, StoryReader
 
 
 def to_batch(data, index, device):
-    """Tensors for :class:`lstm_course.models.qa.StoryReader` from a :class:`QAData`."""
+    """Tensors for :class:`lstm_course.models.qa.StoryReader` from a :class:`lstm_course.data.stories.QAData`."""
     story, story_lengths, ends, mask, question = encode_stories(data, index)
     q_lengths = (question != 0).sum(axis=0)
     joint = np.zeros((story.shape[0] + question.shape[0], story.shape[1]), dtype=np.int64)

@@ -3,7 +3,7 @@ r"""An image captioner: a small CNN encoder trained end to end with an LSTM deco
 Two ways to condition the decoder on the image features :math:`f`:
 
 - ``"init"``: the initial state, :math:`h_0 = \tanh(W_{img} f + b_{img})`, :math:`c_0 = 0`
-  (the maths of :mod:`lstm_course.numpy_impl.conditioned`, tested against it);
+  (the maths of ``lstm_course.numpy_impl.conditioned``, tested against it);
 - ``"input"``: Show and Tell's first input, :math:`x_{-1} = W_{img} f + b_{img}`, read
   before the start token, from :math:`h_0 = 0`.
 """

@@ -1,6 +1,6 @@
 """Trainable encoder–decoders (torch.nn) for the translation experiment.
 
-The maths is that of :mod:`lstm_course.numpy_impl.seq2seq` (tested there against
+The maths is that of ``lstm_course.numpy_impl.seq2seq`` (tested there against
 the hand-written backward pass), with two changes for speed and accuracy: a
 bidirectional ``torch.nn.LSTM`` encoder (Bahdanau et al. 2015) whose final
 states are bridged into the decoder's first state, and the key projection

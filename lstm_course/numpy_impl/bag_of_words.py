@@ -17,7 +17,7 @@ from .readout import linear_backward, linear_forward, softmax_cross_entropy
 
 
 def init_bag_of_words(V, C, rng, hidden=0):
-    """Parameters ``{"W_hy", "b_y"}`` (and ``{"W_1" (hidden, V), "b_1"}`` when ``hidden > 0``)."""
+    """Parameters ``{"W_hy" (C, V), "b_y" (C,)}``; with ``hidden > 0`` also ``{"W_1" (hidden, V), "b_1"}``, and ``W_hy`` is (C, hidden)."""
     width = hidden or V
     model = {"W_hy": rng.uniform(-1, 1, size=(C, width)) / np.sqrt(width), "b_y": np.zeros(C)}
     if hidden:
@@ -62,6 +62,6 @@ def train_bag_of_words(model, batches, steps, lr=1e-2):
 
 
 def bag_of_words_accuracy(model, counts, labels):
-    """Fraction of rows whose argmax class equals the label."""
+    """Fraction of rows whose argmax class equals the label: ``counts`` (B, V), ``labels`` (B,)."""
     _, _, logits = bag_of_words_loss(model, counts, labels)
     return float(np.mean(logits.argmax(axis=-1) == labels))
