@@ -30,7 +30,7 @@ PAGES = sorted((ROOT / "book").glob("*.ipynb")) + sorted((ROOT / "book").glob("*
 _STRIP = [
     re.compile(r"^(`{3,}|~{3,}).*?^\1", re.S | re.M),       # fenced code and directive blocks
     re.compile(r"\$\$.*?\$\$", re.S),                         # display maths
-    re.compile(r"(?<!\\)\$[^$\n]+?(?<!\\)\$"),                # inline maths
+    re.compile(r"(?<!\\)\$[^$]+?(?<!\\)\$"),                 # inline maths (may wrap a line)
     re.compile(r"\{[\w:.-]+\}`[^`]*`"),                       # MyST roles: {cite}`..`, {glue:text}`..`, {eq}`..`
     re.compile(r"(`+)[^`]*?\1"),                              # code spans
     re.compile(r"\]\([^)]*\)"),                               # link targets
@@ -66,8 +66,8 @@ def markdown_cells(path):
 
 def typed_results(text, phrases=()):
     """The unglued decimals and percentages of one markdown text, each with its context."""
-    for phrase in phrases:
-        text = text.replace(phrase, " ")
+    for phrase in phrases:  # a phrase may wrap across lines of the markdown source
+        text = re.sub(r"\s+".join(map(re.escape, phrase.split())), " ", text)
     for pattern in _STRIP:
         text = pattern.sub(" ", text)
     found = []
