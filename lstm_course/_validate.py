@@ -4,7 +4,7 @@ Works on NumPy arrays and torch tensors alike (anything with ``.shape`` and
 ``.dtype``), so both twins share one set of messages; imports neither.
 """
 
-from .notation import DIRECTIONS
+from .notation import DIRECTIONS, attention_shapes
 
 _ADVICE = {
     "numpy": "the NumPy reference takes NumPy arrays (use t.detach().cpu().numpy(), or lstm_course.torch_impl)",
@@ -131,3 +131,27 @@ def check_cache(cache, expected, backward, forward):
             "Cache") else ""
         raise TypeError(f"{backward} needs the {expected.__name__} returned by {forward}; "
                         f"got {type(cache).__name__}{hint}")
+
+
+def check_attention_inputs(query, keys, params, mask):
+    """Shape checks at the public edge (shared with the Torch twin); returns ``(S, B, H_q, H_k, A)``."""
+    for name, x, ndim, letters in (("query", query, 2, "(B, H_q)"), ("keys", keys, 3, "(S, B, H_k)")):
+        if not hasattr(x, "shape") or len(x.shape) != ndim:
+            got = tuple(x.shape) if hasattr(x, "shape") else type(x).__name__
+            raise ValueError(f"{name} must have shape {letters}; got {got}")
+    S, B, H_k = keys.shape
+    if query.shape[0] != B:
+        raise ValueError(f"query has batch {query.shape[0]} but keys (S, B, H_k) have B = {B}")
+    if not isinstance(params, dict) or "v" not in params or len(params["v"].shape) != 1:
+        raise ValueError("params must be a dict with W_q (A, H_q), W_k (A, H_k) and v (A,)")
+    A = params["v"].shape[0]
+    for key, shape in attention_shapes(query.shape[1], H_k, A).items():
+        if key not in params or tuple(params[key].shape) != shape:
+            got = tuple(params[key].shape) if key in params else "missing"
+            raise ValueError(f"params['{key}'] must have shape {shape}; got {got}")
+    if mask is not None:
+        if tuple(mask.shape) != (S, B):
+            raise ValueError(f"mask must have shape (S, B) = {(S, B)}; got {tuple(mask.shape)}")
+        if not bool((mask.sum(0) > 0).all()):
+            raise ValueError("mask (S, B) must attend to at least one position of every sequence")
+    return S, B, query.shape[1], H_k, A

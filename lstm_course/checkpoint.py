@@ -21,10 +21,9 @@ import zipfile
 
 import numpy as np
 
-from .notation import DIRECTIONS
+from .notation import DIRECTIONS, LSTM_GATES as GATES
 from .tree import tree_items
 
-GATES = ("f", "i", "c", "o")
 _TOKEN = re.compile(r"\[(\d+)\]|\.?([A-Za-z_]\w*)")
 
 

@@ -126,3 +126,8 @@ def check_variant(variant):
     """Raise ``ValueError`` unless ``variant`` is one of ``LSTM_VARIANTS``."""
     if not isinstance(variant, str) or variant not in LSTM_VARIANTS:
         raise ValueError(f"variant must be one of {list(LSTM_VARIANTS)}; got {variant!r}")
+
+
+def attention_shapes(H_q, H_k, A):
+    """Expected parameter shapes: ``W_q (A, H_q)``, ``W_k (A, H_k)``, ``v (A,)``."""
+    return {"W_q": (A, H_q), "W_k": (A, H_k), "v": (A,)}

@@ -2,13 +2,14 @@
 
 import numpy as np
 
+from ..notation import LSTM_GATES
 from ..numpy_impl.activations import sigmoid
 from ._harness import Case, Mistake, check_function, protect
 
 
 def _args(rng, B, D, H):
-    p = {f"W_{g}": rng.normal(size=(H, D + H)) * 0.6 for g in "fico"}
-    p.update({f"b_{g}": rng.normal(size=H) * 0.5 for g in "fico"})
+    p = {f"W_{g}": rng.normal(size=(H, D + H)) * 0.6 for g in LSTM_GATES}
+    p.update({f"b_{g}": rng.normal(size=H) * 0.5 for g in LSTM_GATES})
     return (rng.normal(size=(B, D)), rng.normal(size=(B, H)), rng.normal(size=(B, H)), p)
 
 
@@ -19,9 +20,9 @@ def _cases(extra=lambda rng, args: args):
             Case("D = 2, H = 4, B = 3", extra(rng, _args(rng, 3, 2, 4)))]
 
 
-def _step(x_t, h_prev, c_prev, p, order="xh", forget=True, content=np.tanh, squash_c=True, gates="fico"):
+def _step(x_t, h_prev, c_prev, p, order="xh", forget=True, content=np.tanh, squash_c=True, gates=LSTM_GATES):
     z = np.concatenate([x_t, h_prev] if order == "xh" else [h_prev, x_t], axis=1)
-    a = {g: z @ p[f"W_{g}"].T + p[f"b_{g}"] for g in "fico"}
+    a = {g: z @ p[f"W_{g}"].T + p[f"b_{g}"] for g in LSTM_GATES}
     f, i, c_tilde, o = sigmoid(a[gates[0]]), sigmoid(a[gates[1]]), content(a[gates[2]]), sigmoid(a[gates[3]])
     c_t = (f * c_prev if forget else c_prev) + i * c_tilde
     return o * (np.tanh(c_t) if squash_c else c_t), c_t
@@ -44,9 +45,9 @@ LSTM_STEP_MISTAKES = [
     Mistake("h = o * c without the tanh", "the output squashes the cell first: h_t = o_t * tanh(c_t).",
             lambda x, h, c, p: _step(x, h, c, p, squash_c=False)),
     Mistake("forget and input gates swapped", "W_f/b_f make the forget gate (it multiplies c_prev) and W_i/b_i "
-            "the input gate (it multiplies c_tilde).", lambda x, h, c, p: _step(x, h, c, p, gates="ifco")),
+            "the input gate (it multiplies c_tilde).", lambda x, h, c, p: _step(x, h, c, p, gates=("i", "f", "c", "o"))),
     Mistake("output and input gates swapped", "W_o/b_o make the output gate (it multiplies tanh(c_t)) and "
-            "W_i/b_i the input gate.", lambda x, h, c, p: _step(x, h, c, p, gates="foci")),
+            "W_i/b_i the input gate.", lambda x, h, c, p: _step(x, h, c, p, gates=("f", "o", "c", "i"))),
 ]
 
 
@@ -80,8 +81,8 @@ def _backward(dh_t, dc_t, x_t, h_prev, c_prev, p, through_h=True, tanh_prime=Tru
     dc = dc_t + (dh_t * o * ((1 - tanh_c ** 2) if tanh_prime else 1) if through_h else 0)
     dz = {"f": dc * c_prev * f * (1 - f), "i": dc * c_tilde * i * (1 - i), "c": dc * i * (1 - c_tilde ** 2),
           "o": dh_t * tanh_c * o * (1 - o)}
-    grads = {**{f"W_{g}": dz[g].T @ z for g in "fico"}, **{f"b_{g}": dz[g].sum(axis=0) for g in "fico"}}
-    d_z = sum(dz[g] @ p[f"W_{g}"] for g in "fico")
+    grads = {**{f"W_{g}": dz[g].T @ z for g in LSTM_GATES}, **{f"b_{g}": dz[g].sum(axis=0) for g in LSTM_GATES}}
+    d_z = sum(dz[g] @ p[f"W_{g}"] for g in LSTM_GATES)
     return d_z[:, :D], d_z[:, D:], dc * f if scale_by_f else dc, grads
 
 

@@ -15,6 +15,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .._validate import check_attention_inputs
+
 
 class AttentionCache(NamedTuple):
     """What :func:`attention_forward` keeps for :func:`attention_backward`."""
@@ -24,35 +26,6 @@ class AttentionCache(NamedTuple):
     tanh_e: np.ndarray  # (S, B, A): tanh(W_q q + W_k k), after activation
     weights: np.ndarray  # (S, B): alpha, 0 on masked positions
     params: dict
-
-
-def attention_shapes(H_q, H_k, A):
-    """Expected parameter shapes: ``W_q (A, H_q)``, ``W_k (A, H_k)``, ``v (A,)``."""
-    return {"W_q": (A, H_q), "W_k": (A, H_k), "v": (A,)}
-
-
-def check_attention_inputs(query, keys, params, mask):
-    """Shape checks at the public edge (shared with the Torch twin); returns ``(S, B, H_q, H_k, A)``."""
-    for name, x, ndim, letters in (("query", query, 2, "(B, H_q)"), ("keys", keys, 3, "(S, B, H_k)")):
-        if not hasattr(x, "shape") or len(x.shape) != ndim:
-            got = tuple(x.shape) if hasattr(x, "shape") else type(x).__name__
-            raise ValueError(f"{name} must have shape {letters}; got {got}")
-    S, B, H_k = keys.shape
-    if query.shape[0] != B:
-        raise ValueError(f"query has batch {query.shape[0]} but keys (S, B, H_k) have B = {B}")
-    if not isinstance(params, dict) or "v" not in params or len(params["v"].shape) != 1:
-        raise ValueError("params must be a dict with W_q (A, H_q), W_k (A, H_k) and v (A,)")
-    A = params["v"].shape[0]
-    for key, shape in attention_shapes(query.shape[1], H_k, A).items():
-        if key not in params or tuple(params[key].shape) != shape:
-            got = tuple(params[key].shape) if key in params else "missing"
-            raise ValueError(f"params['{key}'] must have shape {shape}; got {got}")
-    if mask is not None:
-        if tuple(mask.shape) != (S, B):
-            raise ValueError(f"mask must have shape (S, B) = {(S, B)}; got {tuple(mask.shape)}")
-        if not bool((mask.sum(0) > 0).all()):
-            raise ValueError("mask (S, B) must attend to at least one position of every sequence")
-    return S, B, query.shape[1], H_k, A
 
 
 def attention_forward(query, keys, params, mask=None):

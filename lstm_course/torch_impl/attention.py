@@ -2,7 +2,7 @@
 
 import torch
 
-from ..numpy_impl.attention import check_attention_inputs
+from .._validate import check_attention_inputs
 
 
 def attention_forward(query, keys, params, mask=None):
