@@ -22,7 +22,7 @@ LAYERS = [
     {"params", "gradcheck", "optim", "sampling", "data", "checkpoint", "progress"},
     {"numpy_impl", "torch_impl", "convert"},
     {"models"},
-    {"experiments", "exercises", "figures"},
+    {"experiments", "exercises", "figures", "bench"},
     {"__main__"},
 ]
 # Deprecated paths that re-export what moved, so that the chapters keep running until their imports

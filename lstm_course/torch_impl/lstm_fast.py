@@ -25,9 +25,10 @@ FUSED_ORDER = ("f", "i", "o", "c")
 def fuse_gates(p):
     """``W_x (4H, D)``, ``W_h (4H, H)``, ``b (4H,)`` from one direction's gate parameters, order f, i, o, c."""
     H = p["b_f"].shape[0]
-    W = torch.cat([p[f"W_{g}"] for g in FUSED_ORDER], dim=0)  # (4H, D + H)
-    D = W.shape[1] - H
-    return W[:, :D], W[:, D:], torch.cat([p[f"b_{g}"] for g in FUSED_ORDER])
+    D = p["W_f"].shape[1] - H
+    W_x = torch.cat([p[f"W_{g}"][:, :D] for g in FUSED_ORDER])  # (4H, D), contiguous: BLAS's fast path
+    W_h = torch.cat([p[f"W_{g}"][:, D:] for g in FUSED_ORDER])  # (4H, H)
+    return W_x, W_h, torch.cat([p[f"b_{g}"] for g in FUSED_ORDER])
 
 
 class _Direction(torch.autograd.Function):
