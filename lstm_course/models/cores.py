@@ -6,7 +6,7 @@
 and :func:`~lstm_course.convert.from_torch` work on them unchanged. Only their
 ``forward`` differs: it runs the code the book teaches,
 :func:`lstm_course.torch_impl.lstm_fast_forward` (fused gates, hoisted input
-GEMM, hand-written fused backward) or :func:`lstm_course.torch_impl.rnn_forward`,
+GEMM, hand-written fused backward) or :func:`lstm_course.torch_impl.rnn_fast_forward`,
 on the module's own parameters through :func:`lstm_course.convert.tensor_tree`.
 
 :func:`recurrent_core` picks one: ``backend="twin"`` (default) or ``"nn"``.
@@ -15,7 +15,7 @@ on the module's own parameters through :func:`lstm_course.convert.tensor_tree`.
 import torch
 
 from .. import convert
-from ..torch_impl import lstm_fast_forward, rnn_forward
+from ..torch_impl import lstm_fast_forward, rnn_fast_forward
 
 BACKENDS = ("twin", "nn")
 
@@ -42,14 +42,14 @@ class TwinLSTM(torch.nn.LSTM):
 
 
 class TwinRNN(torch.nn.RNN):
-    """A ``torch.nn.RNN`` whose forward is our Torch twin: ``xs (T, B, D)`` -> ``out, h_n``.
+    """A ``torch.nn.RNN`` whose forward is our Torch twin's fast path: ``xs (T, B, D)`` -> ``out, h_n``.
 
     ``out`` is ``(T, B, num_directions * H)``, ``h_n`` is ``(num_layers * num_directions, B, H)``.
     """
 
     def forward(self, xs, hx=None):
         _check_input(self, xs)
-        return rnn_forward(xs, convert.tensor_tree(self), hx, self.nonlinearity)
+        return rnn_fast_forward(xs, convert.tensor_tree(self), hx, self.nonlinearity)
 
 
 def recurrent_core(kind, D, H, num_layers=1, bidirectional=False, backend="twin"):
