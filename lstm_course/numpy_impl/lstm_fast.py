@@ -120,32 +120,37 @@ def direction_fast_forward(xs, h0, c0, p, masks, reverse):
 
 
 def direction_fast_backward(d_out, dh_n, dc_n, tape, masks):
-    """Backpropagate one direction: returns ``(d_xs, dh0, dc0, grads)``."""
+    """Backpropagate one direction: returns ``(d_xs, dh0, dc0, (dZ, dW_h, db))``, ``dZ (T B, 4H)``.
+
+    Every factor that does not depend on the carried gradients is computed for
+    all steps before the loop, which then makes about eight NumPy calls per step.
+    """
     T, B, H = d_out.shape
-    gates, h_prev, c_prev, tanh_c = tape.gates, tape.h_prev, tape.c_prev, tape.tanh_c
+    gates, c_prev, tanh_c = tape.gates, tape.c_prev, tape.tanh_c
+    f, i, o, c_tilde = (gates[..., n * H:(n + 1) * H] for n in range(4))
+    # dz_f = dc_t c_prev f (1 - f), dz_i = dc_t c_tilde i (1 - i), dz_o = dh_t tanh(c_t) o (1 - o),
+    # dz_c = dc_t i (1 - c_tilde^2), with dc_t = dc + dh_t o (1 - tanh(c_t)^2)
+    P = np.concatenate([c_prev * f * (1 - f), c_tilde * i * (1 - i), tanh_c * o * (1 - o),
+                        i * (1 - c_tilde ** 2)], axis=-1).reshape(T, B, 4, H)
+    A = o * (1 - tanh_c ** 2)  # (T, B, H)
+    if masks is not None:
+        d_out = d_out * masks[..., None]  # a padded step has no output
     dZ = np.empty_like(gates)  # (T, B, 4H): gradients of the pre-activations
-    dh, dc = dh_n.copy(), dc_n.copy()
+    dZ4 = dZ.reshape(T, B, 4, H)
+    dh, dc = dh_n, dc_n
     for t in (range(T) if tape.reverse else range(T - 1, -1, -1)):
-        g = gates[t]
-        f_t, i_t, o_t, c_tilde = g[:, :H], g[:, H:2 * H], g[:, 2 * H:3 * H], g[:, 3 * H:]
-        m = None if masks is None else masks[t][:, None]  # (B, 1): rows that really took step t
-        d_h_from_output = d_out[t] if m is None else d_out[t] * m
-        dh_t = dh + d_h_from_output  # plus the gradient from step t+1
-        dc_t = dc + dh_t * o_t * (1 - tanh_c[t] ** 2)
-        dz = dZ[t]
-        np.multiply(dc_t * c_prev[t], f_t * (1 - f_t), out=dz[:, :H])
-        np.multiply(dc_t * c_tilde, i_t * (1 - i_t), out=dz[:, H:2 * H])
-        np.multiply(dh_t * tanh_c[t], o_t * (1 - o_t), out=dz[:, 2 * H:3 * H])
-        np.multiply(dc_t * i_t, 1 - c_tilde ** 2, out=dz[:, 3 * H:])
-        if m is not None:  # a padded step passed its state through unchanged
-            dz *= m
-            dh = np.where(m, dz @ tape.W_h, dh_t)
-            dc = np.where(m, dc_t * f_t, dc)
+        dh_t = dh + d_out[t]  # from the output at t, plus from step t+1
+        dc_t = dc + dh_t * A[t]
+        np.multiply(P[t], dc_t[:, None, :], out=dZ4[t])  # f, i and c take dc_t ...
+        np.multiply(P[t, :, 2], dh_t, out=dZ4[t, :, 2])  # ... and o takes dh_t
+        if masks is not None:  # a padded step passed its state through unchanged
+            m = masks[t][:, None]
+            dZ[t] *= m
+            dh, dc = np.where(m, dZ[t] @ tape.W_h, dh_t), np.where(m, dc_t * f[t], dc)
         else:
-            dh = dz @ tape.W_h
-            dc = dc_t * f_t
+            dh, dc = dZ[t] @ tape.W_h, dc_t * f[t]
     flat = dZ.reshape(T * B, 4 * H)
-    dW_h = flat.T @ h_prev.reshape(T * B, H)  # weight gradients: one GEMM over all steps
+    dW_h = flat.T @ tape.h_prev.reshape(T * B, H)  # weight gradients: one GEMM over all steps
     d_xs = (flat @ tape.W_x).reshape(T, B, -1)  # (T B, 4H) @ (4H, D_in)
     return d_xs, dh, dc, (flat, dW_h, flat.sum(axis=0))
 
