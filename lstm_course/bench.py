@@ -37,7 +37,7 @@ def lstm_flops(T, B, D, H):
     return 24 * T * B * (D + H) * H
 
 
-def _median_ms(call, repeats, sync):
+def _times_ms(call, repeats, sync):
     call()  # warm-up: allocator, BLAS threads, autograd graph caches
     sync()
     times = []
@@ -45,20 +45,29 @@ def _median_ms(call, repeats, sync):
         start = time.perf_counter()
         call()
         sync()
-        times.append(time.perf_counter() - start)
-    return 1e3 * statistics.median(times)
+        times.append(1e3 * (time.perf_counter() - start))
+    return times
+
+
+def _median_ms(call, repeats, sync):
+    return statistics.median(_times_ms(call, repeats, sync))
 
 
 def gemm_peak_gflops(dtype, device, n, repeats):
-    """GFLOP/s of an ``(n, n) @ (n, n)`` product, the better of NumPy (CPU) and torch: the practical peak."""
+    """GFLOP/s of an ``(n, n) @ (n, n)`` product, the practical peak.
+
+    The best of ``repeats`` runs, and the better of NumPy (CPU) and torch: a
+    peak is what the machine *can* do, so on a busy machine the fastest run is
+    the one least disturbed.
+    """
     import torch
 
     a = np.random.default_rng(0).normal(size=(n, n)).astype(dtype)
     t = torch.as_tensor(a, device=device)
     sync = (lambda: torch.cuda.synchronize()) if device == "cuda" else (lambda: None)
-    best = _median_ms(lambda: t @ t, repeats, sync)
+    best = min(_times_ms(lambda: t @ t, repeats, sync))
     if device == "cpu":
-        best = min(best, _median_ms(lambda: a @ a, repeats, sync))
+        best = min(best, *_times_ms(lambda: a @ a, repeats, sync))
     return 2 * n ** 3 / (best * 1e6)
 
 
