@@ -10,9 +10,11 @@ GFLOP/s can be read as a fraction of what the machine can do.
 Each implementation is timed in its own block (a warm-up call, then
 ``repeats`` calls, the median kept): NumPy and torch calls interleaved in one
 loop slow each other down, because each library's idle BLAS threads keep
-spinning while the other one works.
+spinning while the other one works. A full run times every implementation in
+three such blocks, spread over the run, and keeps the best block.
 """
 
+import math
 import statistics
 import time
 import tracemalloc
@@ -102,12 +104,20 @@ def _callables(T, B, D, H, dtype, device):
     return calls
 
 
-def bench_shape(T, B, D, H, dtype, device, repeats, peak):
-    """Milliseconds, GFLOP/s and fraction of ``peak`` per implementation for one shape; see :func:`run_bench`."""
+def bench_shape(T, B, D, H, dtype, device, repeats, peak, rounds=1):
+    """Milliseconds, GFLOP/s and fraction of ``peak`` per implementation for one shape; see :func:`run_bench`.
+
+    Each implementation is timed in ``rounds`` blocks of ``repeats`` calls; its
+    time is the median of a block, the best block kept.
+    """
     import torch
 
     sync = (lambda: torch.cuda.synchronize()) if device == "cuda" else (lambda: None)
-    ms = {name: _median_ms(call, repeats, sync) for name, call in _callables(T, B, D, H, dtype, device).items()}
+    calls = _callables(T, B, D, H, dtype, device)
+    ms = {name: math.inf for name in calls}
+    for _ in range(rounds):  # blocks spread over time: a burst of load on a shared machine spoils one only
+        for name, call in calls.items():
+            ms[name] = min(ms[name], _median_ms(call, repeats, sync))
     flops = lstm_flops(T, B, D, H)
     gflops = {name: flops / (value * 1e6) for name, value in ms.items()}
     ratio = {f"{name}_over_nn": ms[name] / ms["nn"] for name in ("numpy_fast", "twin_fast") if name in ms}
@@ -156,7 +166,7 @@ def run_bench(quick=False, device="cpu", progress=None):
     import torch
 
     progress = progress or (lambda message: None)
-    shapes, repeats, n = (QUICK_SHAPES, 3, 1024) if quick else (SHAPES, 7, 2048)
+    shapes, repeats, rounds, n = (QUICK_SHAPES, 3, 1, 1024) if quick else (SHAPES, 5, 3, 2048)
     peaks = {}
     for dtype in sorted({shape[4] for shape in shapes}):
         progress(f"GEMM peak, {dtype}")
@@ -164,8 +174,8 @@ def run_bench(quick=False, device="cpu", progress=None):
     results = []
     for T, B, D, H, dtype in shapes:
         progress(f"T{T} B{B} D{D} H{H} {dtype}")
-        results.append(bench_shape(T, B, D, H, dtype, device, repeats, peaks[dtype]))
+        results.append(bench_shape(T, B, D, H, dtype, device, repeats, peaks[dtype], rounds))
     progress("memory of the fast backward")
-    return {"device": device, "threads": torch.get_num_threads(), "repeats": repeats, "gemm_size": n,
-            "gemm_peak_gflops": peaks, "shapes": results,
+    return {"device": device, "threads": torch.get_num_threads(), "repeats": repeats, "rounds": rounds,
+            "gemm_size": n, "gemm_peak_gflops": peaks, "shapes": results,
             "fast_backward_memory_mib": fast_backward_memory()}
