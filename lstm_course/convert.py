@@ -203,3 +203,40 @@ def _kind(module):
     if isinstance(module, torch.nn.GRU):
         return "gru"
     raise TypeError(f"expected torch.nn.RNN, torch.nn.LSTM or torch.nn.GRU; got {type(module).__name__}")
+
+
+def tensor_tree(module):
+    """The parameters of a ``torch.nn.RNN``/``torch.nn.LSTM`` as our tree of tensors, still attached to the module.
+
+    Unlike :func:`from_torch` nothing is copied out: every leaf is a slice (or
+    sum, for the bias) of the module's own parameters, so a loss computed with
+    our Torch twin on this tree backpropagates into the module's parameters.
+
+    Parameters
+    ----------
+    module : torch.nn.RNN or torch.nn.LSTM
+        As in :func:`from_torch`.
+
+    Returns
+    -------
+    list of dict of Tensor
+        RNN: ``W_xh (H, D_k)``, ``W_hh (H, H)``, ``b_h (H,)``; LSTM:
+        ``W_f, W_i, W_c, W_o (H, D_k + H)`` and ``b_f, b_i, b_c, b_o (H,)``.
+    """
+    kind, H = _kind(module), module.hidden_size
+    named = dict(module.named_parameters())
+    params = []
+    for k in range(module.num_layers):
+        layer = {}
+        for direction in (DIRECTIONS if module.bidirectional else DIRECTIONS[:1]):
+            s = _suffix(k, direction)
+            W_ih, W_hh, b = named["weight_ih" + s], named["weight_hh" + s], named["bias_ih" + s] + named["bias_hh" + s]
+            if kind == "rnn":
+                layer[direction] = {"W_xh": W_ih, "W_hh": W_hh, "b_h": b}
+                continue
+            W = torch.cat([W_ih, W_hh], dim=1)  # (4H, D_k + H), acting on [x_t, h_prev]
+            gate_rows = {g: slice(n * H, (n + 1) * H) for n, g in enumerate(TORCH_LSTM_GATE_ORDER)}
+            layer[direction] = {**{f"W_{g}": W[gate_rows[g]] for g in LSTM_GATES},
+                                **{f"b_{g}": b[gate_rows[g]] for g in LSTM_GATES}}
+        params.append(layer)
+    return params

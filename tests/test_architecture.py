@@ -22,7 +22,7 @@ LAYERS = [
     {"params", "gradcheck", "optim", "sampling", "data", "checkpoint", "progress", "bleu", "decoding"},
     {"numpy_impl", "torch_impl", "convert"},
     {"models"},
-    {"experiments", "exercises", "figures"},
+    {"experiments", "exercises", "figures", "bench"},
     {"__main__"},
 ]
 # No deprecated paths remain: every chapter imports the public modules.

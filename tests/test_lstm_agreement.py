@@ -12,6 +12,11 @@ from lstm_course.gradcheck import check_gradients
 from lstm_course.params import init_lstm_params
 
 TIGHT = 1e-10
+# every test runs on the readable path the book teaches and on the fast path (fused gates, hoisted GEMMs)
+NUMPY_PATHS = {"readable": (numpy_impl.lstm_forward, numpy_impl.lstm_backward),
+               "fast": (numpy_impl.lstm_fast_forward, numpy_impl.lstm_fast_backward)}
+TORCH_PATHS = {"readable": torch_impl.lstm_forward, "fast": torch_impl.lstm_fast_forward}
+PATHS = pytest.mark.parametrize("path", ["readable", "fast"])
 
 
 def _problem(rng, T, B, D, H, L, bidirectional):
@@ -27,26 +32,28 @@ def _close(mine, theirs, what):
     assert err <= TIGHT, f"{what}: mine vs theirs differ by {err:.2e}"
 
 
+@PATHS
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("T, B, D, H", [(1, 1, 1, 1), (5, 3, 4, 3)])
 @pytest.mark.parametrize("L", [1, 2, 3])
 @pytest.mark.parametrize("bidirectional", [False, True], ids=["forward", "bidirectional"])
 @pytest.mark.parametrize("use_lengths", [False, True], ids=["full", "lengths"])
-def test_numpy_lstm_matches_our_torch_and_torch_nn_lstm_float64(rng, device, T, B, D, H, L, bidirectional,
+def test_numpy_lstm_matches_our_torch_and_torch_nn_lstm_float64(rng, path, device, T, B, D, H, L, bidirectional,
                                                                use_lengths):
+    lstm_forward, lstm_backward = NUMPY_PATHS[path]
     params, xs, h0, c0, d_out, d_h_n, d_c_n = _problem(rng, T, B, D, H, L, bidirectional)
     lengths = None
     if use_lengths:
         lengths = [T] + list(rng.integers(1, T + 1, size=B - 1))
         d_out = d_out * (np.arange(T)[:, None] < np.array(lengths)[None, :])[..., None]
-    out, (h_n, c_n), cache = numpy_impl.lstm_forward(xs, params, h0, c0, lengths)
-    d_xs, d_h0, d_c0, grads = numpy_impl.lstm_backward(d_out, d_h_n, d_c_n, cache)
+    out, (h_n, c_n), cache = lstm_forward(xs, params, h0, c0, lengths)
+    d_xs, d_h0, d_c0, grads = lstm_backward(d_out, d_h_n, d_c_n, cache)
 
     t = lambda a, grad=False: torch.tensor(a, device=device, requires_grad=grad)
     # our Torch twin
     p_t = convert.to_tensors(params, device=device, requires_grad=True)
     xs_t, h0_t, c0_t = t(xs, True), t(h0, True), t(c0, True)
-    o_t, (hn_t, cn_t) = torch_impl.lstm_forward(xs_t, p_t, h0_t, c0_t, lengths)
+    o_t, (hn_t, cn_t) = TORCH_PATHS[path](xs_t, p_t, h0_t, c0_t, lengths)
     ((o_t * t(d_out)).sum() + (hn_t * t(d_h_n)).sum() + (cn_t * t(d_c_n)).sum()).backward()
     # torch.nn.LSTM
     module = convert.load_into(torch.nn.LSTM(D, H, L, bidirectional=bidirectional, dtype=torch.float64), params).to(device)
@@ -73,17 +80,19 @@ def test_numpy_lstm_matches_our_torch_and_torch_nn_lstm_float64(rng, device, T, 
         _close(mapped[key.replace("bias_hh", "bias_ih")], cpu(param.grad), f"grad {key}, numpy vs torch.nn.LSTM")
 
 
+@PATHS
 @pytest.mark.parametrize("L, bidirectional", [(1, False), (2, True)])
 @pytest.mark.parametrize("lengths", [None, [4, 1, 3]], ids=["full", "lengths"])
-def test_lstm_backward_matches_central_differences(rng, L, bidirectional, lengths):
+def test_lstm_backward_matches_central_differences(rng, path, L, bidirectional, lengths):
+    lstm_forward, lstm_backward = NUMPY_PATHS[path]
     params, xs, h0, c0, d_out, d_h_n, d_c_n = _problem(rng, 4, 3, 2, 3, L, bidirectional)
 
     def loss():
-        out, (h_n, c_n), _ = numpy_impl.lstm_forward(xs, params, h0, c0, lengths)
+        out, (h_n, c_n), _ = lstm_forward(xs, params, h0, c0, lengths)
         return float(np.sum(out * d_out) + np.sum(h_n * d_h_n) + np.sum(c_n * d_c_n))
 
-    _, _, cache = numpy_impl.lstm_forward(xs, params, h0, c0, lengths)
-    d_xs, d_h0, d_c0, grads = numpy_impl.lstm_backward(d_out, d_h_n, d_c_n, cache)
+    _, _, cache = lstm_forward(xs, params, h0, c0, lengths)
+    d_xs, d_h0, d_c0, grads = lstm_backward(d_out, d_h_n, d_c_n, cache)
     errors = check_gradients(loss, {"xs": xs, "h0": h0, "c0": c0, "params": params},
                              {"xs": d_xs, "h0": d_h0, "c0": d_c0, "params": grads})
     worst = max(errors, key=errors.get)

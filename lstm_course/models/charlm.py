@@ -10,15 +10,19 @@ import numpy as np
 import torch
 
 from .. import convert
+from .cores import recurrent_core
 
 
 class CharLSTM(torch.nn.Module):
-    """One-hot characters -> ``torch.nn.LSTM`` (L layers, H units) -> linear readout over V characters."""
+    """One-hot characters -> LSTM (L layers, H units) -> linear readout over V characters.
 
-    def __init__(self, V, H, num_layers=1):
+    The LSTM is ``torch.nn.LSTM`` (``backend="nn"``, default) or our Torch twin (``"twin"``).
+    """
+
+    def __init__(self, V, H, num_layers=1, backend="nn"):
         super().__init__()
         self.V = V
-        self.lstm = torch.nn.LSTM(V, H, num_layers)
+        self.lstm = recurrent_core("lstm", V, H, num_layers, backend=backend)
         self.readout = torch.nn.Linear(H, V)
 
     def forward(self, ids, state=None):
@@ -27,10 +31,10 @@ class CharLSTM(torch.nn.Module):
         return self.readout(out), state
 
     @classmethod
-    def from_tree(cls, model):
+    def from_tree(cls, model, backend="nn"):
         """Build from our NumPy tree ``{"lstm": ..., "W_hy", "b_y"}``."""
         V, H = model["W_hy"].shape
-        net = cls(V, H, len(model["lstm"]))
+        net = cls(V, H, len(model["lstm"]), backend)
         convert.load_into(net.lstm, model["lstm"])
         convert.load_readout(net.readout, model)
         return net

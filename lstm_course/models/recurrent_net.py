@@ -1,7 +1,8 @@
 """The recurrent net of the long-time-lag experiments: an LSTM or a tanh RNN with a readout at every step.
 
-The recurrent core is ``torch.nn.LSTM`` or ``torch.nn.RNN`` -- the modules our
-NumPy and Torch twins are tested against -- initialised from our own
+The recurrent core is ``torch.nn.LSTM`` / ``torch.nn.RNN`` (``backend="nn"``, the default)
+or our Torch twin's fast path (``backend="twin"``); see
+:mod:`lstm_course.models.cores`. Either way it is initialised from our own
 parameter trees with an explicit ``numpy.random.Generator``.
 """
 
@@ -10,6 +11,7 @@ import torch
 
 from .. import convert
 from ..params import init_lstm_params, init_readout, init_rnn_params
+from .cores import recurrent_core
 
 # sigma(1e4) is exactly 1 in float32 and float64, and its derivative exactly 0:
 # a forget gate pinned there is the 1997 cell's f_t = 1, and no gradient ever moves it.
@@ -33,13 +35,15 @@ class RecurrentNet(torch.nn.Module):
         Added to the LSTM's b_i at initialisation. The 1997 paper starts input
         gates negative (-3, -6, ...) so that the cell does not drift before it
         has learned what to store.
+    backend : {"twin", "nn"}
+        Who runs the recurrence: our Torch twin (default) or ``torch.nn``.
     """
 
-    def __init__(self, kind, D, H, C, rng, forget_bias=1.0, forget_gate=True, input_bias=0.0):
+    def __init__(self, kind, D, H, C, rng, forget_bias=1.0, forget_gate=True, input_bias=0.0, backend="nn"):
         super().__init__()
         self.kind, self.forget_gate = kind, forget_gate
         if kind == "lstm":
-            self.core = torch.nn.LSTM(D, H)
+            self.core = recurrent_core("lstm", D, H, backend=backend)
             params = init_lstm_params(D, H, rng=rng, dtype=np.float32, forget_bias=forget_bias)
             params[0]["forward"]["b_i"] = params[0]["forward"]["b_i"] + np.float32(input_bias)
             if not forget_gate:
@@ -47,7 +51,7 @@ class RecurrentNet(torch.nn.Module):
                 p["W_f"] = np.zeros_like(p["W_f"])
                 p["b_f"] = np.full_like(p["b_f"], FORGET_GATE_OPEN)
         elif kind == "rnn":
-            self.core = torch.nn.RNN(D, H)
+            self.core = recurrent_core("rnn", D, H, backend=backend)
             params = init_rnn_params(D, H, rng=rng, dtype=np.float32)
         else:
             raise ValueError(f"kind must be 'lstm' or 'rnn'; got {kind!r}")

@@ -1,7 +1,7 @@
 """An aligned many-to-many model: one tag per input step (Torch).
 
-Characters are embedded, read by a (stacked, bidirectional) ``torch.nn.RNN``
--- the module our NumPy and Torch twins are tested against -- and every
+Characters are embedded, read by a (stacked, bidirectional) RNN -- ``torch.nn.RNN``
+by default, our Torch twin with ``backend="twin"`` -- and every
 output step is classified by a linear readout. Data are time-major, as
 everywhere in the package: windows of T characters side by side, ``(T, B)``.
 """
@@ -11,6 +11,7 @@ import torch
 
 from .. import convert
 from ..params import init_readout, init_rnn_params
+from .cores import recurrent_core
 from .training import train
 
 
@@ -20,11 +21,11 @@ class Tagger(torch.nn.Module):
     Parameters are drawn from an explicit ``numpy.random.Generator`` (no global seeding).
     """
 
-    def __init__(self, V, C, rng, E=32, H=64, num_layers=1, bidirectional=False):
+    def __init__(self, V, C, rng, E=32, H=64, num_layers=1, bidirectional=False, backend="nn"):
         super().__init__()
         num_directions = 2 if bidirectional else 1
         self.embedding = torch.nn.Embedding(V, E)
-        self.rnn = torch.nn.RNN(E, H, num_layers, bidirectional=bidirectional)
+        self.rnn = recurrent_core("rnn", E, H, num_layers, bidirectional, backend)
         convert.load_into(self.rnn, init_rnn_params(E, H, num_layers, bidirectional, rng, np.float32))
         with torch.no_grad():
             self.embedding.weight.copy_(torch.from_numpy(rng.normal(size=(V, E)).astype(np.float32)))

@@ -1,0 +1,76 @@
+"""Recurrent cores for the trainable models: ``torch.nn`` (the default) or our Torch twin's fast path.
+
+:class:`TwinLSTM` and :class:`TwinRNN` *are* a ``torch.nn.LSTM`` and a
+``torch.nn.RNN``: the same parameters, names, initialisation, ``state_dict``,
+``.to(device)`` and ``.double()``, so that :func:`lstm_course.convert.load_into`
+and :func:`~lstm_course.convert.from_torch` work on them unchanged. Only their
+``forward`` differs: it runs the code the book teaches,
+:func:`lstm_course.torch_impl.lstm_fast_forward` (fused gates, hoisted input
+GEMM, hand-written fused backward) or :func:`lstm_course.torch_impl.rnn_fast_forward`,
+on the module's own parameters through :func:`lstm_course.convert.tensor_tree`.
+
+:func:`recurrent_core` picks one: ``backend="nn"`` (default) or ``"twin"``. The default stays
+``torch.nn`` until every saved full run of ``book/results/`` has been refreshed with the twin:
+the twin is tested equal to ``torch.nn`` (1e-10 in float64), but on two CPU cores it trains the
+character model about 2x slower per step, so a timed run would reach a different model.
+"""
+
+import torch
+
+from .. import convert
+from ..torch_impl import lstm_fast_forward, rnn_fast_forward
+
+BACKENDS = ("twin", "nn")
+
+
+def _check_input(module, xs):
+    if isinstance(xs, torch.nn.utils.rnn.PackedSequence):
+        raise TypeError(f"{type(module).__name__} takes a padded (T, B, D) tensor, not a PackedSequence; "
+                        "pass lengths to lstm_course.torch_impl instead, or use backend='nn'")
+    if module.batch_first:
+        raise ValueError(f"{type(module).__name__} is time-major: build it with batch_first=False")
+
+
+class TwinLSTM(torch.nn.LSTM):
+    """A ``torch.nn.LSTM`` whose forward is our Torch twin's fast path: ``xs (T, B, D)`` -> ``out, (h_n, c_n)``.
+
+    ``out`` is ``(T, B, num_directions * H)``, ``h_n, c_n`` are
+    ``(num_layers * num_directions, B, H)``, as in ``torch.nn.LSTM``.
+    """
+
+    def forward(self, xs, hx=None):
+        _check_input(self, xs)
+        h0, c0 = (None, None) if hx is None else hx
+        return lstm_fast_forward(xs, convert.tensor_tree(self), h0, c0)
+
+
+class TwinRNN(torch.nn.RNN):
+    """A ``torch.nn.RNN`` whose forward is our Torch twin's fast path: ``xs (T, B, D)`` -> ``out, h_n``.
+
+    ``out`` is ``(T, B, num_directions * H)``, ``h_n`` is ``(num_layers * num_directions, B, H)``.
+    """
+
+    def forward(self, xs, hx=None):
+        _check_input(self, xs)
+        return rnn_fast_forward(xs, convert.tensor_tree(self), hx, self.nonlinearity)
+
+
+def recurrent_core(kind, D, H, num_layers=1, bidirectional=False, backend="nn"):
+    """An LSTM or RNN core, ``(T, B, D) -> (T, B, num_directions * H)``, run by ``backend``.
+
+    Parameters
+    ----------
+    kind : {"lstm", "rnn"}
+    D, H, num_layers : int
+    bidirectional : bool
+    backend : {"twin", "nn"}
+        ``"twin"``: our Torch twin (:class:`TwinLSTM`, :class:`TwinRNN`);
+        ``"nn"``: ``torch.nn.LSTM`` / ``torch.nn.RNN`` (oneDNN on a CPU, cuDNN on a GPU).
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}; got {backend!r}")
+    classes = {("lstm", "twin"): TwinLSTM, ("lstm", "nn"): torch.nn.LSTM,
+               ("rnn", "twin"): TwinRNN, ("rnn", "nn"): torch.nn.RNN}
+    if (kind, backend) not in classes:
+        raise ValueError(f"kind must be 'lstm' or 'rnn'; got {kind!r}")
+    return classes[kind, backend](D, H, num_layers, bidirectional=bidirectional)

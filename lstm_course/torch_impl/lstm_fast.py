@@ -1,0 +1,156 @@
+r"""The fast path of the Torch LSTM twin: fused gates, a hoisted input GEMM, batched weight gradients.
+
+The Torch twin of :mod:`lstm_course.numpy_impl.lstm_fast`, with the same
+arguments and results as :func:`lstm_course.torch_impl.lstm_forward`. One
+direction of one layer is a ``torch.autograd.Function`` whose backward is the
+fused BPTT of the NumPy fast path: autograd records two nodes per direction
+instead of some fifteen per time step, which is where the readable twin spends
+its time at small sizes. The per-gate parameters are joined with ``torch.cat``
+outside the Function, so autograd hands every ``W_f``, ``b_o``, ... its own
+gradient, and the result is differentiable exactly like the readable twin.
+
+Gate order inside the fused block: ``[f, i, o, c]`` (sigmoid gates first), as
+in the NumPy fast path.
+"""
+
+import torch
+
+from .. import _validate
+from ..notation import layer_directions, lstm_shapes
+from .recurrence import lengths_to_mask
+
+FUSED_ORDER = ("f", "i", "o", "c")
+
+
+def fuse_gates(p):
+    """``W_x (4H, D)``, ``W_h (4H, H)``, ``b (4H,)`` from one direction's gate parameters, order f, i, o, c."""
+    H = p["b_f"].shape[0]
+    D = p["W_f"].shape[1] - H
+    W_x = torch.cat([p[f"W_{g}"][:, :D] for g in FUSED_ORDER])  # (4H, D), contiguous: BLAS's fast path
+    W_h = torch.cat([p[f"W_{g}"][:, D:] for g in FUSED_ORDER])  # (4H, H)
+    return W_x, W_h, torch.cat([p[f"b_{g}"] for g in FUSED_ORDER])
+
+
+class _Direction(torch.autograd.Function):
+    """One direction of one layer: ``(xs, h0, c0, W_x, W_h, b) -> (out, h_n, c_n)``.
+
+    Every per-step view is made once, outside the loops (``unbind``), and every
+    factor of the backward that does not depend on the carried gradients is
+    computed for all T steps at once: the loops keep about eight torch calls per
+    step, since at small sizes each call's overhead costs more than its arithmetic.
+    States live in ``hs, cs (T + 1, B, H)``, indexed by position in the order of
+    processing: ``hs[0]`` is ``h0``, ``hs[s]`` the state after the s-th step.
+    """
+
+    @staticmethod
+    def forward(ctx, xs, h0, c0, W_x, W_h, b, masks, reverse):
+        T, B, D = xs.shape
+        H = h0.shape[1]
+        gates = torch.addmm(b, xs.reshape(T * B, D), W_x.T).view(T, B, 4 * H)  # hoisted input projection
+        order = list(range(T - 1, -1, -1)) if reverse else list(range(T))
+        hs, cs = xs.new_empty((T + 1, B, H)), xs.new_empty((T + 1, B, H))
+        hs[0], cs[0] = h0, c0
+        tanh_c = xs.new_empty((T, B, H))
+        g, sig, tnh = gates.unbind(0), gates[..., :3 * H].unbind(0), gates[..., 3 * H:].unbind(0)
+        f, i, o = (gates[..., n * H:(n + 1) * H].unbind(0) for n in range(3))
+        hs_, cs_, tanh_c_, W_hT = hs.unbind(0), cs.unbind(0), tanh_c.unbind(0), W_h.T
+        for s, t in enumerate(order, start=1):
+            g[t].addmm_(hs_[s - 1], W_hT)  # the one GEMM per step
+            sig[t].sigmoid_()
+            tnh[t].tanh_()
+            torch.mul(f[t], cs_[s - 1], out=cs_[s])
+            cs_[s].addcmul_(i[t], tnh[t])  # c_t = f_t c_prev + i_t c_tilde
+            torch.tanh(cs_[s], out=tanh_c_[t])
+            torch.mul(o[t], tanh_c_[t], out=hs_[s])  # h_t = o_t tanh(c_t)
+            if masks is not None:  # padded rows keep their state
+                m = masks[t][:, None]
+                torch.where(m, hs_[s], hs_[s - 1], out=hs_[s])
+                torch.where(m, cs_[s], cs_[s - 1], out=cs_[s])
+        out = hs[1:].flip(0) if reverse else hs[1:]  # (T, B, H) in time order
+        h_prev = hs[:-1].flip(0) if reverse else hs[:-1]
+        c_prev = cs[:-1].flip(0) if reverse else cs[:-1]
+        if masks is not None:
+            out = out * masks[..., None]  # padded steps output zeros
+        ctx.save_for_backward(xs, gates, h_prev, c_prev, tanh_c, W_x, W_h)
+        ctx.masks, ctx.order = masks, order
+        return out.contiguous(), hs[T].clone(), cs[T].clone()
+
+    @staticmethod
+    def backward(ctx, d_out, dh_n, dc_n):
+        xs, gates, h_prev, c_prev, tanh_c, W_x, W_h = ctx.saved_tensors
+        T, B, D = xs.shape
+        H = h_prev.shape[2]
+        f, i, o, c_tilde = (gates[..., n * H:(n + 1) * H] for n in range(4))
+        # the factors that do not depend on the carried gradients, for all steps at once:
+        # dz_f = dc_t * c_prev f (1 - f), dz_i = dc_t * c_tilde i (1 - i), dz_c = dc_t * i (1 - c_tilde^2),
+        # dz_o = dh_t * tanh(c_t) o (1 - o), and dc_t = dc + dh_t * o (1 - tanh(c_t)^2)
+        P = torch.cat([c_prev * f * (1 - f), c_tilde * i * (1 - i), tanh_c * o * (1 - o),
+                       i * (1 - c_tilde ** 2)], dim=-1)  # (T, B, 4H), in the fused order f, i, o, c
+        A = o * (1 - tanh_c ** 2)  # (T, B, H)
+        if ctx.masks is not None:
+            d_out = d_out * ctx.masks[..., None]
+        dZ = torch.empty_like(gates)
+        dZ4, P4 = dZ.view(T, B, 4, H).unbind(0), P.view(T, B, 4, H).unbind(0)
+        d_out_, A_, f_ = d_out.unbind(0), A.unbind(0), f.unbind(0)
+        dh, dc = dh_n, dc_n
+        for t in reversed(ctx.order):
+            dh_t = dh + d_out_[t]  # from the output at t, plus from step t+1
+            dc_t = torch.addcmul(dc, dh_t, A_[t])
+            torch.mul(P4[t], dc_t.unsqueeze(1), out=dZ4[t])  # f, i and c take dc_t ...
+            torch.mul(P4[t][:, 2], dh_t, out=dZ4[t][:, 2])  # ... and o takes dh_t
+            if ctx.masks is not None:  # a padded step passed its state through unchanged
+                m = ctx.masks[t][:, None]
+                dZ4[t].mul_(m[..., None])
+                dh, dc = torch.where(m, dZ[t] @ W_h, dh_t), torch.where(m, dc_t * f_[t], dc)
+            else:
+                dh, dc = dZ[t] @ W_h, dc_t * f_[t]
+        flat = dZ.view(T * B, 4 * H)
+        d_xs = (flat @ W_x).view(T, B, D)  # one GEMM over all steps
+        dW_x = flat.T @ xs.reshape(T * B, D)
+        dW_h = flat.T @ h_prev.reshape(T * B, H)
+        return d_xs, dh, dc, dW_x, dW_h, flat.sum(dim=0), None, None
+
+
+def lstm_fast_forward(xs, params, h0=None, c0=None, lengths=None):
+    """The fast path of :func:`lstm_course.torch_impl.lstm_forward`: same arguments, same results.
+
+    Parameters
+    ----------
+    xs : Tensor, shape (T, B, D)
+    params : list of dict of Tensor
+        As in :func:`lstm_course.numpy_impl.lstm_forward`.
+    h0, c0 : Tensor, shape (L * num_directions, B, H), optional
+    lengths : sequence of int, shape (B,), optional
+
+    Returns
+    -------
+    out : Tensor, shape (T, B, num_directions * H)
+    (h_n, c_n) : Tensors, shape (L * num_directions, B, H)
+
+    See Also
+    --------
+    lstm_course.numpy_impl.lstm_fast_forward : the NumPy twin, with its backward.
+    """
+    _validate.check_sequence(xs, backend="torch")
+    L, num_directions, H = _validate.check_params(params, xs, lstm_shapes, "b_f")
+    T, B, _ = xs.shape
+    states = []
+    for name, s0 in (("h0", h0), ("c0", c0)):
+        s0 = xs.new_zeros((L * num_directions, B, H)) if s0 is None else s0
+        _validate.check_shape(s0, (L * num_directions, B, H), f"{name} (L * num_directions, B, H)", like=xs)
+        states.append(s0)
+    masks = None
+    if lengths is not None:
+        masks = lengths_to_mask(_validate.check_lengths(lengths, T, B), T, xs.device)
+    layer_input, h_n, c_n = xs, [], []
+    for layer in params:
+        outs = []
+        for direction in layer_directions(layer):
+            index = len(h_n)  # layer-major, like torch.nn
+            out, h, c = _Direction.apply(layer_input, states[0][index], states[1][index],
+                                         *fuse_gates(layer[direction]), masks, direction == "reverse")
+            outs.append(out)
+            h_n.append(h)
+            c_n.append(c)
+        layer_input = outs[0] if len(outs) == 1 else torch.cat(outs, dim=-1)  # (T, B, num_directions * H)
+    return layer_input, (torch.stack(h_n), torch.stack(c_n))

@@ -1,0 +1,59 @@
+"""``python -m lstm_course bench``: the JSON keys the book reads, the FLOP count, and bad input refused up front."""
+
+import json
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from lstm_course import __main__ as cli
+from lstm_course import bench
+
+
+def run_cli(capsys, *argv):
+    try:
+        cli.main(list(argv))
+        status = 0
+    except SystemExit as stop:
+        status = stop.code
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_lstm_flops_counts_forward_once_and_backward_twice():
+    T, B, D, H = 3, 2, 5, 7
+    forward = 2 * T * B * (D + H) * 4 * H
+    assert bench.lstm_flops(T, B, D, H) == 3 * forward
+
+
+def test_bench_shape_reports_every_implementation_and_the_ratios_the_book_reads():
+    result = bench.bench_shape(4, 2, 3, 5, "float64", "cpu", repeats=1, peak=1.0)
+    assert set(result["ms"]) == set(bench.IMPLEMENTATIONS)
+    assert result["numpy_fast_over_nn"] == pytest.approx(result["ms"]["numpy_fast"] / result["ms"]["nn"])
+    assert result["twin_fast_over_nn"] == pytest.approx(result["ms"]["twin_fast"] / result["ms"]["nn"])
+    assert result["fraction_of_peak"] == result["gflops"], "with peak 1 GFLOP/s the fraction is the GFLOP/s"
+
+
+def test_fast_backward_memory_grows_about_linearly_in_T():
+    peaks = bench.fast_backward_memory(B=4, D=8, H=16)
+    assert list(peaks) == ["100", "200", "400"]
+    assert 1.6 < peaks["200"] / peaks["100"] < 2.4 and 1.6 < peaks["400"] / peaks["200"] < 2.4, peaks
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["bench", "--results", "x"], "--results applies with --save only"),
+    (["bench", "--device", "cuda"] if not torch.cuda.is_available() else ["bench", "--results", "y"],
+     "CUDA" if not torch.cuda.is_available() else "--results"),
+])
+def test_bench_refuses_bad_arguments_with_one_error_line_before_any_work(capsys, argv, expected):
+    status, out, err = run_cli(capsys, *argv)
+    assert status == 2 and out == "", err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0], err
+
+
+def test_bench_quick_never_replaces_a_saved_full_bench(capsys, tmp_path):
+    (tmp_path / "bench.json").write_text(json.dumps({"quick": False}))
+    status, _, err = run_cli(capsys, "bench", "--quick", "--save", "--results", str(tmp_path))
+    assert status == 2 and "holds a full run" in err
+    assert json.loads((tmp_path / "bench.json").read_text()) == {"quick": False}
