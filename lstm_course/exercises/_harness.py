@@ -30,7 +30,9 @@ import numpy as np
 from ..tree import tree_items
 from ._guard import TimeLimitExceeded, _text, call_learner, describe_error, protect, protect_checkers  # noqa: F401
 
-_call = call_learner  # the older name, kept for checkers written against it
+def _call(fn, args):
+    """The older calling convention, ``_call(fn, (arg, ...))``: :func:`call_learner` with the arguments unpacked."""
+    return call_learner(fn, *args)
 
 TOLERANCE = 1e-8  # float64 cases of size ~1: a correct answer agrees to ~1e-15
 
