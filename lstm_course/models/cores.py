@@ -39,6 +39,7 @@ class TwinLSTM(torch.nn.LSTM):
     """
 
     def forward(self, xs, hx=None):
+        """``xs (T, B, D)``, ``hx = (h0, c0)`` or None -> ``out (T, B, num_directions * H), (h_n, c_n)``."""
         _check_input(self, xs)
         h0, c0 = (None, None) if hx is None else hx
         return lstm_fast_forward(xs, convert.tensor_tree(self), h0, c0)
@@ -51,6 +52,7 @@ class TwinRNN(torch.nn.RNN):
     """
 
     def forward(self, xs, hx=None):
+        """``xs (T, B, D)``, ``hx = h0`` or None -> ``out (T, B, num_directions * H), h_n``."""
         _check_input(self, xs)
         return rnn_fast_forward(xs, convert.tensor_tree(self), hx, self.nonlinearity)
 
