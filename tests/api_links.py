@@ -60,6 +60,18 @@ def imported_names(notebook):
     return found
 
 
+def _inside_solution(cells, index):
+    """Whether cell ``index`` lies between a solution-start and its solution-end (collapsed there)."""
+    inside = False
+    for cell in cells[:index]:
+        text = "".join(cell["source"])
+        if "{solution-start}" in text:
+            inside = True
+        elif "{solution-end}" in text:
+            inside = False
+    return inside
+
+
 def link(path):
     notebook = json.loads(open(path, encoding="utf-8").read())
     names = imported_names(notebook)
@@ -85,7 +97,9 @@ def link(path):
         if name not in linked:
             missing.setdefault(index, []).append(f"{{{role}}}`{name} <{target}>`")
     for index in sorted(missing, reverse=True):
-        note = {"cell_type": "markdown", "id": f"api-links-{index}", "metadata": {},
+        inside_solution = _inside_solution(notebook["cells"], index)
+        metadata = {"jupyter": {"source_hidden": True, "outputs_hidden": True}} if inside_solution else {}
+        note = {"cell_type": "markdown", "id": f"api-links-{index}", "metadata": metadata,
                 "source": ["Used below, documented in the API reference: " + ", ".join(missing[index]) + "."]}
         notebook["cells"].insert(index, note)
     with open(path, "w", encoding="utf-8") as out:
