@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_course._tree import tree_items, tree_map
+from lstm_course.tree import tree_items, tree_map
 from lstm_course.gradcheck import check_gradients
 from lstm_course.numpy_impl import seq2seq as np_s2s
 from lstm_course.torch_impl import seq2seq as t_s2s

@@ -26,7 +26,7 @@ import numpy as np
 
 from .. import _validate
 from ..notation import LSTM_GATES, layer_directions, lstm_shapes
-from .recurrence import lengths_to_mask
+from .recurrence import lengths_to_mask, upstream_gradients
 
 FUSED_ORDER = ("f", "i", "o", "c")  # sigmoid gates first, then the tanh content
 
@@ -219,13 +219,8 @@ def lstm_fast_backward(d_out, d_h_n, d_c_n, cache):
     x0, H = cache.layer_inputs[0], cache.hidden_size
     T, B = x0.shape[:2]
     num_directions = len(cache.tapes[0])
-    shape = (len(cache.tapes) * num_directions, B, H)
-    _validate.check_shape(d_out, (T, B, num_directions * H), "d_out", like=x0)
-    d_states = []
-    for name, d in (("d_h_n", d_h_n), ("d_c_n", d_c_n)):
-        d = np.zeros(shape, dtype=x0.dtype) if d is None else d
-        _validate.check_shape(d, shape, name, like=x0)
-        d_states.append(d)
+    d_states = upstream_gradients(d_out, (("d_h_n", d_h_n), ("d_c_n", d_c_n)), x0, len(cache.tapes),
+                                  num_directions, H)
     d_h0, d_c0 = np.empty_like(d_states[0]), np.empty_like(d_states[1])
     grads = [dict() for _ in cache.tapes]
     d_layer_output = d_out

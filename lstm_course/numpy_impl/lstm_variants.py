@@ -26,7 +26,7 @@ import numpy as np
 from .. import _validate
 from ..notation import check_variant, lstm_variant_shapes
 from .activations import sigmoid
-from .recurrence import stack_backward, stack_forward
+from .recurrence import stack_backward, stack_forward, upstream_gradients
 
 
 class VariantStepCache(NamedTuple):
@@ -206,15 +206,7 @@ def lstm_variant_backward(d_out, d_h_n, d_c_n, cache):
     """
     _validate.check_cache(cache, VariantCache, "lstm_variant_backward", "lstm_variant_forward")
     stack = cache.stack
-    x0 = stack.layer_inputs[0]
-    T, B = x0.shape[:2]
-    num_directions = len(stack.direction_caches[0])
-    shape = (len(cache.params) * num_directions, B, stack.hidden_size)
-    _validate.check_shape(d_out, (T, B, num_directions * stack.hidden_size), "d_out", like=x0)
-    d_states = []
-    for name, d in (("d_h_n", d_h_n), ("d_c_n", d_c_n)):
-        d = np.zeros(shape, dtype=x0.dtype) if d is None else d
-        _validate.check_shape(d, shape, name, like=x0)
-        d_states.append(d)
-    d_xs, (d_h0, d_c0), grads = stack_backward(_step_backward, d_out, tuple(d_states), stack, cache.params)
+    d_states = upstream_gradients(d_out, (("d_h_n", d_h_n), ("d_c_n", d_c_n)), stack.layer_inputs[0],
+                                  len(cache.params), len(stack.direction_caches[0]), stack.hidden_size)
+    d_xs, (d_h0, d_c0), grads = stack_backward(_step_backward, d_out, d_states, stack, cache.params)
     return d_xs, d_h0, d_c0, grads

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .. import _validate
 from ..notation import layer_directions
 
 
@@ -163,3 +164,32 @@ def stack_backward(step_backward, d_out, d_states_n, cache, params):
                 d_s0[index] = d_s
         d_layer_output = d_layer_input
     return d_layer_output, tuple(d_states0), grads
+
+
+def upstream_gradients(d_out, named_d_states, x0, num_layers, num_directions, H):
+    """Check a stack's upstream gradients at the public edge; a missing final-state gradient is zeros.
+
+    Parameters
+    ----------
+    d_out : ndarray, shape (T, B, num_directions * H)
+    named_d_states : sequence of (str, ndarray or None)
+        The final-state gradients by name (``("d_h_n", d_h_n)``, and ``("d_c_n", d_c_n)`` for the
+        LSTM), each (num_layers * num_directions, B, H) or None.
+    x0 : ndarray, shape (T, B, D)
+        The stack's input, for the batch size and the dtype.
+    num_layers, num_directions, H : int
+
+    Returns
+    -------
+    tuple of ndarray
+        The final-state gradients, each (num_layers * num_directions, B, H).
+    """
+    T, B = x0.shape[:2]
+    _validate.check_shape(d_out, (T, B, num_directions * H), "d_out", like=x0)
+    shape = (num_layers * num_directions, B, H)
+    d_states = []
+    for name, d in named_d_states:
+        d = np.zeros(shape, dtype=x0.dtype) if d is None else d
+        _validate.check_shape(d, shape, name, like=x0)
+        d_states.append(d)
+    return tuple(d_states)

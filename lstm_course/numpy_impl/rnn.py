@@ -14,7 +14,7 @@ import numpy as np
 from .. import _validate
 from ..notation import check_nonlinearity, rnn_shapes
 from .activations import ACTIVATIONS, activation_derivative
-from .recurrence import stack_backward, stack_forward
+from .recurrence import stack_backward, stack_forward, upstream_gradients
 
 
 class RNNStepCache(NamedTuple):
@@ -167,13 +167,7 @@ def rnn_backward(d_out, d_h_n, cache):
     """
     _validate.check_cache(cache, RNNCache, "rnn_backward", "rnn_forward")
     stack = cache.stack
-    x0 = stack.layer_inputs[0]
-    T, B = x0.shape[:2]
-    num_directions = len(stack.direction_caches[0])
-    L, H = len(cache.params), stack.hidden_size
-    _validate.check_shape(d_out, (T, B, num_directions * H), "d_out", like=x0)
-    if d_h_n is None:
-        d_h_n = np.zeros((L * num_directions, B, H), dtype=x0.dtype)
-    _validate.check_shape(d_h_n, (L * num_directions, B, H), "d_h_n", like=x0)
-    d_xs, (d_h0,), grads = stack_backward(_step_backward, d_out, (d_h_n,), stack, cache.params)
+    d_states = upstream_gradients(d_out, (("d_h_n", d_h_n),), stack.layer_inputs[0],
+                                  len(cache.params), len(stack.direction_caches[0]), stack.hidden_size)
+    d_xs, (d_h0,), grads = stack_backward(_step_backward, d_out, d_states, stack, cache.params)
     return d_xs, d_h0, grads
