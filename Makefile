@@ -38,8 +38,10 @@ setup: $(STAMP)
 book: $(STAMP)
 	$(BIN)jupyter-book build . --all -W -n --keep-going
 
+# One OpenMP/BLAS thread per process: on two cores, torch's second thread spin-waits against the
+# nbval kernel and makes small step-bounded trainings many times slower.
 test: book
-	$(PYTHON) -m pytest tests book $(NBVAL)
+	OMP_NUM_THREADS=1 $(PYTHON) -m pytest tests book $(NBVAL)
 
 test-fast: $(STAMP)
 	$(PYTHON) -m pytest tests

@@ -89,9 +89,17 @@ def test_charlm_tool_trains_samples_and_keeps_its_checkpoint_on_ctrl_c(tmp_path)
     checkpoint = tmp_path / "charlm.npz"
     process = subprocess.Popen([sys.executable, "-m", "lstm_course", "run", "charlm", "--quick", "--minutes", "2",
                                 "--checkpoint", str(checkpoint)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(12)  # past start-up, into training
+    seen = []
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:  # wait until training has started: the bar's first line
+        line = process.stderr.readline()
+        seen.append(line)
+        if "charlm, 2 min:" in line or not line:
+            break
+    time.sleep(3)  # a few training steps in
     process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=120)
+    out, err = process.communicate(timeout=300)
+    err = "".join(seen) + err
     assert process.returncode == 0, err
     metrics = json.loads(out.strip().splitlines()[-1])
     assert metrics["interrupted"] and checkpoint.exists()
