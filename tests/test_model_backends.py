@@ -1,4 +1,4 @@
-"""The models train our Torch twin by default; with backend="nn" they run torch.nn, and both give the same numbers.
+"""The models train torch.nn by default; with backend="twin" they run our Torch twin, and both give the same numbers.
 
 Claims: for every model (RecurrentNet LSTM and RNN, CharLSTM, Tagger) the twin backend and the torch.nn backend,
 started from the same parameters, agree in float64 within 1e-10 on the outputs and on every parameter's
@@ -52,15 +52,16 @@ def test_twin_backend_matches_torch_nn_backend_float64(device, name):
         assert err <= TIGHT, f"{name}: twin vs torch.nn differ by {err:.2e}"
 
 
-def test_models_use_the_twin_by_default_and_torch_nn_on_request():
+def test_models_use_torch_nn_by_default_and_the_twin_on_request():
     rng = np.random.default_rng(0)
-    assert type(RecurrentNet("lstm", 2, 3, 1, rng).core) is TwinLSTM
-    assert type(RecurrentNet("rnn", 2, 3, 1, rng, backend="nn").core) is torch.nn.RNN
-    assert type(CharLSTM(4, 3).lstm) is TwinLSTM and type(Tagger(4, 2, rng).rnn) is TwinRNN
+    assert type(RecurrentNet("lstm", 2, 3, 1, rng).core) is torch.nn.LSTM
+    assert type(RecurrentNet("rnn", 2, 3, 1, rng, backend="twin").core) is TwinRNN
+    assert type(CharLSTM(4, 3, backend="twin").lstm) is TwinLSTM and type(Tagger(4, 2, rng, backend="twin").rnn) is TwinRNN
+    assert type(CharLSTM(4, 3).lstm) is torch.nn.LSTM and type(Tagger(4, 2, rng).rnn) is torch.nn.RNN
 
 
 def test_twin_cores_are_torch_nn_modules_to_convert():
-    core = recurrent_core("lstm", 3, 4, 2, True)
+    core = recurrent_core("lstm", 3, 4, 2, True, backend="twin")
     params = convert.from_torch(core)
     assert len(params) == 2 and sorted(params[1]) == ["forward", "reverse"]
     assert params[1]["forward"]["W_f"].shape == (4, 8 + 4)
@@ -76,4 +77,4 @@ def test_recurrent_core_names_a_bad_choice(kwargs, message):
 def test_twin_core_refuses_a_packed_sequence():
     packed = torch.nn.utils.rnn.pack_padded_sequence(torch.zeros(4, 2, 3), torch.tensor([4, 2]))
     with pytest.raises(TypeError, match="not a PackedSequence"):
-        recurrent_core("lstm", 3, 2)(packed)
+        recurrent_core("lstm", 3, 2, backend="twin")(packed)
