@@ -38,10 +38,8 @@ setup: $(STAMP)
 book: $(STAMP)
 	$(BIN)jupyter-book build . --all -W -n --keep-going
 
-# One OpenMP/BLAS thread per process: on two cores, torch's second thread spin-waits against the
-# nbval kernel and makes small step-bounded trainings many times slower.
 test: book
-	OMP_NUM_THREADS=1 $(PYTHON) -m pytest tests book $(NBVAL)
+	$(PYTHON) -m pytest tests book $(NBVAL)
 
 test-fast: $(STAMP)
 	$(PYTHON) -m pytest tests
