@@ -72,23 +72,31 @@ def test_checkpoint_round_trip_and_clear_errors(tmp_path, small):
         load_checkpoint(tmp_path / "pickled.npz")  # object arrays would need pickle: refused
 
 
-def _cli(*args, timeout=120):
-    return subprocess.run([sys.executable, "-m", "lstm_course", *args], capture_output=True, text=True, timeout=timeout)
+def _cli(*args, cwd, timeout=120):
+    """Run the tool in ``cwd`` (a temporary folder), so a checkpoint left in the repository cannot change the answer."""
+    return subprocess.run([sys.executable, "-m", "lstm_course", *args], capture_output=True, text=True,
+                          timeout=timeout, cwd=cwd)
 
 
 def test_empty_corpus_and_unknown_prime_characters_are_clear_errors(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_text("")
-    result = _cli("run", "charlm", "--corpus", str(empty), "--minutes", "0.01")
+    result = _cli("run", "charlm", "--corpus", str(empty), "--minutes", "0.01", cwd=tmp_path)
     assert result.returncode != 0 and "empty or too short" in result.stderr
-    result = _cli("run", "charlm", "--corpus", str(tmp_path / "nope.txt"))
+    result = _cli("run", "charlm", "--corpus", str(tmp_path / "nope.txt"), cwd=tmp_path)
     assert result.returncode != 0 and "corpus file not found" in result.stderr
+
+
+def _interruptible():
+    """In the child: Ctrl-C's default action, even when pytest runs as a background job (which ignores SIGINT)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def test_charlm_tool_trains_samples_and_keeps_its_checkpoint_on_ctrl_c(tmp_path):
     checkpoint = tmp_path / "charlm.npz"
     process = subprocess.Popen([sys.executable, "-m", "lstm_course", "run", "charlm", "--quick", "--minutes", "2",
-                                "--checkpoint", str(checkpoint)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                "--checkpoint", str(checkpoint)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=_interruptible)
     seen = []
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:  # wait until training has started: the bar's first line
@@ -104,9 +112,9 @@ def test_charlm_tool_trains_samples_and_keeps_its_checkpoint_on_ctrl_c(tmp_path)
     metrics = json.loads(out.strip().splitlines()[-1])
     assert metrics["interrupted"] and checkpoint.exists()
     assert {"val_bpc", "bigram_bpc", "unigram_bpc", "steps", "chars_per_second"} <= set(metrics)
-    result = _cli("sample", str(checkpoint), "--prime", "def ", "--length", "20", "--temperature", "0.5")
+    result = _cli("sample", str(checkpoint), "--prime", "def ", "--length", "20", "--temperature", "0.5", cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.startswith("def ") and len(result.stdout.rstrip("\n")) >= 20
-    result = _cli("sample", str(checkpoint), "--prime", "naïve€")
+    result = _cli("sample", str(checkpoint), "--prime", "naïve€", cwd=tmp_path)
     assert result.returncode != 0 and "not in the vocabulary" in result.stderr
-    result = _cli("sample", str(tmp_path / "missing.npz"))
+    result = _cli("sample", str(tmp_path / "missing.npz"), cwd=tmp_path)
     assert result.returncode != 0 and "checkpoint not found" in result.stderr

@@ -262,8 +262,15 @@ def test_the_time_limit_also_works_off_the_main_thread(monkeypatch):
     import threading
 
     monkeypatch.setattr(_guard, "TIME_LIMIT", 0.3)
+    stop = threading.Event()
+
+    def spins_until_told(*args):
+        while not stop.is_set():
+            pass
+
     results = []
-    thread = threading.Thread(target=lambda: results.append(_harness.call_learner(_never_returns)))
+    thread = threading.Thread(target=lambda: results.append(_harness.call_learner(spins_until_told)))
     thread.start()
     thread.join(5)
+    stop.set()  # the learner's thread cannot be killed; left spinning, it would hold the GIL for every later test
     assert isinstance(results[0][1], _harness.TimeLimitExceeded)
