@@ -1,3 +1,5 @@
+import threading
+
 import numpy as np
 import pytest
 
@@ -38,3 +40,22 @@ def run_checker(checker, answer):
     """Call an exercise checker, collecting what it reports: returns ``(ok, text)``."""
     messages = []
     return checker(answer, report=messages.append), "\n".join(messages)
+
+
+BENIGN_THREADS = ("tqdm_monitor",)  # tqdm's own monitor: it sleeps, and ends when the last bar closes
+
+
+@pytest.fixture(autouse=True)
+def _no_thread_left_running():
+    """A test leaves no thread behind.
+
+    A learner's endless loop left spinning in a thread once held the GIL for every later test and a
+    core during nbval: the suite took 35 minutes instead of 6, and a notebook cell timed out.
+    """
+    before = set(threading.enumerate())
+    yield
+    left = [t for t in threading.enumerate() if t not in before and t.name not in BENIGN_THREADS]
+    for thread in left:
+        thread.join(2.0)
+    alive = [t.name for t in left if t.is_alive()]
+    assert not alive, f"the test left threads running: {alive}; stop them before it returns"
