@@ -18,6 +18,8 @@ def test_translate_quick_reports_the_contract_keys():
     assert set(next(iter(m["exact_match_by_length"].values()))) == {"attention", "no_attention"}
     assert set(m["beam_exact_match"]) == {"1", "2", "5", "10"}
     assert m["alignments"][0]["number"] == 23
+    assert m["long_steps"] > m["steps"] and _finite(m["exact_match_no_attention_long_budget"])
+    assert set(m["exact_match_by_length_no_attention_long_budget"]) == set(m["exact_match_by_length"])
 
 
 def test_translate_single_arm_and_pair_options():
