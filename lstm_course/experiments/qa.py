@@ -7,6 +7,7 @@ import torch
 
 from ..data.stories import ROOMS, encode_stories, make_stories, vocabulary
 from ..models.qa import MODES, StoryReader
+from .running import one_thread
 
 
 def to_batch(data, index, device):
@@ -66,6 +67,7 @@ def _evaluate(model, data, index, device):
     return result
 
 
+@one_thread  # small matrices: two threads spin-wait on each other (quick run under load: 18 s vs 250 s)
 def run(quick=False, seed=0, device="cpu", progress=print):
     """Train the three readers on single- and two-fact stories; accuracy and where the attention looks."""
     n_train, n_test, steps = (300, 100, 15) if quick else (10000, 1000, 700)
