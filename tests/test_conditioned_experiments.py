@@ -44,7 +44,7 @@ def test_captioner_rejects_an_unknown_conditioning():
 
 def test_attribute_accuracy_scores_slots_and_counts_unparsable_captions_wrong():
     A, B = shapes.Shape("small", "red", "circle"), shapes.Shape("large", "blue", "square")
-    scenes = [shapes.Scene((A,), None), shapes.Scene((A, B), "left")]
+    scenes = [shapes.Scene((A,), ()), shapes.Scene((A, B), ("left",))]
     captions = ["a small red square", "a large blue square to the right of a small red circle"]
     acc = attribute_accuracy(captions, scenes)
     assert acc["shape"] == 2 / 3 and acc["colour"] == 1 and acc["relation"] == 1

@@ -19,13 +19,13 @@ def attribute_accuracy(captions, scenes):
     Objects are compared slot by slot in canonical order (left or upper one
     first); a caption that does not parse, or names the wrong number of
     objects, gets every attribute of that scene wrong. ``relation`` is
-    scored on two-object scenes only.
+    scored per consecutive pair, on scenes of two or more objects.
 
     Returns
     -------
     dict
         ``{"shape", "colour", "size", "relation", "count"}`` accuracies in [0, 1]
-        (``relation`` is None without two-object scenes).
+        (``relation`` is None without scenes of two or more objects).
     """
     right, total = Counter(), Counter()
     for caption, truth in zip(captions, scenes):
@@ -37,8 +37,8 @@ def attribute_accuracy(captions, scenes):
             for a in ATTRIBUTES:
                 right[a] += same_count and getattr(guess.objects[k], a) == getattr(obj, a)
                 total[a] += 1
-        if truth.relation is not None:
-            right["relation"] += same_count and guess.relation == truth.relation
+        for k, relation in enumerate(truth.relations):
+            right["relation"] += same_count and guess.relations[k] == relation
             total["relation"] += 1
     return {a: (right[a] / total[a] if total[a] else None) for a in (*ATTRIBUTES, "relation", "count")}
 
@@ -50,7 +50,7 @@ def exact_match(captions, scenes):
 
 def scores(captions, split):
     """Exact match, BLEU-4 and attribute accuracy (all scenes, and single-shape scenes) on ``split``."""
-    single = [k for k, s in enumerate(split.scenes) if s.relation is None]
+    single = [k for k, s in enumerate(split.scenes) if len(s.objects) == 1]
     return {"exact_match": exact_match(captions, split.scenes),
             "bleu4": corpus_bleu(captions, split.references),
             "attribute_accuracy": attribute_accuracy(captions, split.scenes),
