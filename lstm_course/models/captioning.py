@@ -39,7 +39,7 @@ class Captioner(torch.nn.Module):
         grid = IMAGE_SIZE // 8  # 48 -> 24 (a strided first convolution) -> 12 -> 6
         # The strided first layer replaced a 3 x 3 convolution and pooling at full resolution that made the
         # encoder over twenty times slower on the CPU, for nothing the scenes need.
-        self.encoder = torch.nn.Sequential(*conv(3, 32, 4, 2, 1, pool=False), *conv(32, 64), *conv(64, 64),
+        self.encoder = torch.nn.Sequential(*conv(3, 16, 4, 2, 1, pool=False), *conv(16, 32), *conv(32, 64),
                                            torch.nn.Flatten(), torch.nn.Linear(64 * grid * grid, F),
                                            torch.nn.BatchNorm1d(F))
         # Features centred over the batch, at unit scale. Without this (ReLU features, |f| ~ 5), Adam moved
@@ -119,3 +119,13 @@ def predict(model, images, batch_size=500, device="cpu"):
         features.append(model.features(x).cpu().numpy())
     model.train()
     return captions, np.concatenate(features)
+
+
+@torch.no_grad()
+def features_of(model, images, batch_size=500, device="cpu"):
+    """The encoder's features (N, F) of ``images`` (N, 3, IMAGE_SIZE, IMAGE_SIZE), in batches, in eval mode."""
+    model.eval()
+    features = [model.features(torch.as_tensor(images[start:start + batch_size], device=device)).cpu().numpy()
+                for start in range(0, len(images), batch_size)]
+    model.train()
+    return np.concatenate(features)
