@@ -170,7 +170,7 @@ def _positions(relations, rng):
 
 
 def render(scene, rng):
-    """The image (3, IMAGE_SIZE, IMAGE_SIZE) float32 of ``scene``, placed and coloured with a little noise from ``rng``."""
+    """The image (3, IMAGE_SIZE, IMAGE_SIZE) float32 of ``scene``, placed and coloured with noise from ``rng``."""
     image = np.full((3, IMAGE_SIZE, IMAGE_SIZE), 0.1) + rng.normal(0, 0.03, (3, IMAGE_SIZE, IMAGE_SIZE))
     for obj, (cx, cy) in zip(scene.objects, _positions(scene.relations, rng)):
         _draw(image, obj, cx, cy, rng)

@@ -83,7 +83,7 @@ def train_cosine(model, batches, steps, lr, progress=None):
     ----------
     model : Captioner
     batches : callable
-        ``batches(step)`` gives ``(images, ids, mask)`` (see :func:`caption_batches`).
+        ``batches(step)`` gives ``(images, ids, mask)`` (see ``lstm_course.models.captioning.caption_batches``).
     steps : int
     lr : float
     progress : callable, optional
