@@ -15,7 +15,7 @@ from .running import one_thread
 
 ATTRIBUTES = ("shape", "colour", "size")
 FULL_SIZES = (6000, 500, 1000, 500)  # train, val, test, heldout scenes
-FULL_STEPS, BATCH_SIZE, LEARNING_RATE = 1500, 64, 4e-3
+FULL_STEPS, BATCH_SIZE, LEARNING_RATE = 3000, 64, 4e-3
 CANONICAL_TRAINING = True  # train on each scene's first caption only (the references still score BLEU)
 
 
