@@ -29,15 +29,45 @@ def test_bleu_sums_over_the_corpus_instead_of_averaging_sentences():
 def test_every_reference_caption_parses_back_to_its_scene():
     rng = np.random.default_rng(0)
     for heldout in (False, True):
-        split = shapes.make_split(50, rng, heldout)
+        split = shapes.make_split(60, rng, heldout)
+        assert {len(s.objects) for s in split.scenes} == {1, 2, 3}
         for scene, refs in zip(split.scenes, split.references):
             assert len(refs) >= 3 and all(shapes.parse_caption(c) == scene for c in refs)
+            assert len(scene.relations) == len(scene.objects) - 1
+
+
+def test_three_object_captions_relate_consecutive_objects_and_read_both_ways():
+    A, B, C = (shapes.Shape("small", "red", "circle"), shapes.Shape("large", "blue", "square"),
+               shapes.Shape("small", "green", "square"))
+    scene = shapes.Scene((A, B, C), ("left", "above"))
+    refs = shapes.captions(scene)
+    assert refs[0] == "a small red circle to the left of a large blue square that is above a small green square"
+    assert refs[2] == "a small green square below a large blue square that is to the right of a small red circle"
 
 
 def test_malformed_captions_parse_to_none():
     for caption in ["", "a red circle", "a small red circle above", "a small red circle to the left of a",
-                    "a small red circle above a large blue square below a small green square"]:
+                    "a small red circle above a large blue square below a small green square",
+                    "a small red circle above a large blue square that is below a small green square",
+                    "a small red circle that is above a large blue square",
+                    "a small red circle above a large blue square that is above a small green square"
+                    " that is above a small red square",
+                    "a small red circle left of a large blue square", "a small red circle a large blue square"]:
         assert shapes.parse_caption(caption) is None, caption
+
+
+def test_relations_between_consecutive_objects_hold_in_the_image():
+    rng = np.random.default_rng(1)
+    for relations in [("left",), ("above",), ("left", "left"), ("left", "above"), ("above", "left"),
+                      ("above", "above")]:
+        for _ in range(20):
+            centres = shapes._positions(relations, rng)
+            r = max(shapes.SIZES.values())
+            assert np.all(centres >= r) and np.all(centres <= shapes.IMAGE_SIZE - r), "inside the image"
+            for k, relation in enumerate(relations):
+                along, across = (0, 1) if relation == "left" else (1, 0)
+                d = centres[k + 1] - centres[k]
+                assert d[along] >= 14 and abs(d[across]) <= 2, (relations, centres)
 
 
 def test_held_out_combinations_appear_only_in_the_held_out_split():
@@ -45,6 +75,25 @@ def test_held_out_combinations_appear_only_in_the_held_out_split():
     has = lambda scene: any((o.colour, o.shape) in shapes.HELD_OUT for o in scene.objects)
     assert not any(has(s) for name in ("train", "val", "test") for s in data[name].scenes)
     assert all(has(s) for s in data["heldout"].scenes)
+
+
+def test_no_test_or_validation_scene_description_occurs_in_training():
+    data = shapes.load_captioning(n_train=3000, n_val=300, n_test=600, n_heldout=50)
+    seen = set(data["train"].scenes)
+    for name in ("val", "test"):
+        assert not any(scene in seen for scene in data[name].scenes), name
+        assert {len(s.objects) for s in data[name].scenes} == {1, 2, 3}
+    assert not set(data["val"].scenes) & set(data["test"].scenes)
+    # and no caption a model could copy: no test reference is a training reference
+    train_refs = {c for refs in data["train"].references for c in refs}
+    assert not any(c in train_refs for refs in data["test"].references for c in refs)
+
+
+def test_description_splits_partition_every_description():
+    for n in (1, 2, 3):
+        parts = shapes.split_of_descriptions(n)
+        every = np.concatenate(list(parts.values()))
+        assert len(every) == len(set(every.tolist())) == len(shapes.object_kinds()) ** n * 2 ** (n - 1)
 
 
 def test_captioning_splits_are_seeded():

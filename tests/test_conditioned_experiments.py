@@ -10,9 +10,10 @@ import torch
 
 from lstm_course.data import audio, shapes
 from lstm_course.experiments.audio import bigram_bits, lpc_bits, unigram_bits
-from lstm_course.experiments.captioning import attribute_accuracy, exact_match, nearest_captions
+from lstm_course.experiments.captioning import (attribute_accuracy, canonical_only, exact_match, example_rows,
+                                                nearest_captions, scores)
 from lstm_course.models.audio import SampleLSTM
-from lstm_course.models.captioning import Captioner
+from lstm_course.models.captioning import Captioner, features_of, predict
 from lstm_course.numpy_impl import init_state_forward
 
 
@@ -44,12 +45,51 @@ def test_captioner_rejects_an_unknown_conditioning():
 
 def test_attribute_accuracy_scores_slots_and_counts_unparsable_captions_wrong():
     A, B = shapes.Shape("small", "red", "circle"), shapes.Shape("large", "blue", "square")
-    scenes = [shapes.Scene((A,), None), shapes.Scene((A, B), "left")]
+    scenes = [shapes.Scene((A,), ()), shapes.Scene((A, B), ("left",))]
     captions = ["a small red square", "a large blue square to the right of a small red circle"]
     acc = attribute_accuracy(captions, scenes)
     assert acc["shape"] == 2 / 3 and acc["colour"] == 1 and acc["relation"] == 1
     assert exact_match(captions, scenes) == 0.5
     assert attribute_accuracy(["nonsense", "a red"], scenes)["colour"] == 0
+
+
+def test_attribute_accuracy_scores_each_relation_of_a_three_object_scene():
+    A, B, C = (shapes.Shape("small", "red", "circle"), shapes.Shape("large", "blue", "square"),
+               shapes.Shape("small", "green", "square"))
+    scene = shapes.Scene((A, B, C), ("left", "above"))
+    wrong_second = shapes.captions(shapes.Scene((A, B, C), ("left", "left")))[0]
+    acc = attribute_accuracy([wrong_second], [scene])
+    assert acc["relation"] == 0.5 and acc["shape"] == 1 and exact_match([wrong_second], [scene]) == 0
+
+
+def test_scores_report_exact_match_per_number_of_objects_and_single_shape_scenes():
+    split = shapes.make_split(30, np.random.default_rng(2))
+    captions = [refs[0] if len(s.objects) != 2 else "nonsense" for s, refs in zip(split.scenes, split.references)]
+    result = scores(captions, split)
+    assert result["exact_match_by_objects"] == {"1": 1.0, "2": 0.0, "3": 1.0}
+    assert result["attribute_accuracy_single_shape"]["shape"] == 1.0
+
+
+def test_examples_show_successes_and_failures_half_each_where_possible():
+    assert example_rows([True, False] * 10, n=4) == [0, 1, 2, 3]
+    assert example_rows([False] * 3 + [True] * 10, n=6) == [0, 1, 2, 3, 4, 5]
+    assert example_rows([True] * 2 + [False] * 10, n=6) == [0, 1, 2, 3, 4, 5]
+    assert example_rows([False] * 5, n=12) == [0, 1, 2, 3, 4]
+
+
+def test_canonical_only_keeps_the_first_reference_and_the_images():
+    split = shapes.make_split(4, np.random.default_rng(3))
+    canon = canonical_only(split)
+    assert [refs for refs in canon.references] == [refs[:1] for refs in split.references]
+    assert canon.images is split.images
+
+
+def test_features_of_matches_the_features_predict_returns():
+    torch.manual_seed(0)
+    model = Captioner("init")
+    images = shapes.make_split(5, np.random.default_rng(4)).images
+    captions, features = predict(model, images, batch_size=2)
+    assert len(captions) == 5 and np.allclose(features_of(model, images, batch_size=3), features, atol=1e-6)
 
 
 def test_nearest_captions_returns_the_closest_training_caption():
