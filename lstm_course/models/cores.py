@@ -9,12 +9,15 @@ and :func:`~lstm_course.convert.from_torch` work on them unchanged. Only their
 GEMM, hand-written fused backward) or :func:`lstm_course.torch_impl.rnn_fast_forward`,
 on the module's own parameters through :func:`lstm_course.convert.tensor_tree`.
 
-:func:`recurrent_core` picks one: ``backend="twin"`` (default) or ``"nn"``. Every saved full run
-of ``book/results/`` trains the twin, so every trained result of the book comes from the code the
-book teaches; ``"nn"`` (``python -m lstm_course run NAME --backend nn``) is there for comparison.
-The two are tested equal (1e-10 in float64); on a CPU the twin is slower per step, because
-``torch.nn`` runs the whole recurrence in one fused oneDNN kernel, while the twin launches a few
-PyTorch operations per time step from Python (see the "Making it fast" chapter).
+:func:`recurrent_core` picks one: ``backend="twin"`` (default) or ``"nn"``. The experiments train
+the twin, so that their results come from the code the book teaches; ``"nn"`` (``python -m
+lstm_course run NAME --backend nn``) is there for comparison. Each saved run of ``book/results/``
+records its ``backend`` (one saved without it, from before the switch, used ``torch.nn``).
+The two are tested equal (1e-10 in float64). On a CPU the twin's LSTM trains 2-3x slower per
+step than ``torch.nn.LSTM`` at the book's sizes (measured under load), because ``torch.nn`` runs
+the whole recurrence in C++ (oneDNN) while the twin issues a few PyTorch operations per time
+step from Python (see the "Making it fast" chapter); the RNN twin, one operation per step, keeps
+up with ``torch.nn.RNN``.
 """
 
 import torch
