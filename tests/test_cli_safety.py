@@ -124,6 +124,8 @@ def test_inside_the_checkout_results_default_to_book_results(monkeypatch):
     (("run", "vanishing", "--minutes", "1"), "apply to `run charlm` only"),
     (("run", "vanishing", "--results", "somewhere"), "--results applies with --save only"),
     (("run", "charlm", "--corpus", "missing.txt"), "corpus file not found: missing.txt"),
+    (("run", "qa", "--backend", "nn"), "--backend applies to the experiments that train a recurrent core"),
+    (("run", "vanishing", "--backend", "twin"), "`run vanishing` does not take it"),
     (("sample", "c.npz", "--temperature", "-1"), "--temperature must be a number >= 0"),
     (("sample", "c.npz", "--temperature", "nan"), "--temperature must be a number >= 0"),
     (("sample", "c.npz", "--top-k", "0"), "--top-k must be in [1, 5] (the vocabulary size); got 0"),

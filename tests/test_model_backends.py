@@ -1,9 +1,14 @@
-"""The models train torch.nn by default; with backend="twin" they run our Torch twin, and both give the same numbers.
+"""The models train our Torch twin by default; with backend="nn" they run torch.nn, and both give the same numbers.
 
 Claims: for every model (RecurrentNet LSTM and RNN, CharLSTM, Tagger) the twin backend and the torch.nn backend,
 started from the same parameters, agree in float64 within 1e-10 on the outputs and on every parameter's
-gradient; the twin cores are torch.nn modules to convert.from_torch; a bad backend is named.
+gradient; the twin cores are torch.nn modules to convert.from_torch; a bad backend is named; every experiment
+that trains these models takes ``backend`` (default "twin"), and ``run NAME --backend nn`` reaches the model
+and is recorded in the saved result.
 """
+
+import inspect
+import json
 
 import numpy as np
 import pytest
@@ -52,12 +57,45 @@ def test_twin_backend_matches_torch_nn_backend_float64(device, name):
         assert err <= TIGHT, f"{name}: twin vs torch.nn differ by {err:.2e}"
 
 
-def test_models_use_torch_nn_by_default_and_the_twin_on_request():
+def test_models_use_the_twin_by_default_and_torch_nn_on_request():
     rng = np.random.default_rng(0)
-    assert type(RecurrentNet("lstm", 2, 3, 1, rng).core) is torch.nn.LSTM
-    assert type(RecurrentNet("rnn", 2, 3, 1, rng, backend="twin").core) is TwinRNN
-    assert type(CharLSTM(4, 3, backend="twin").lstm) is TwinLSTM and type(Tagger(4, 2, rng, backend="twin").rnn) is TwinRNN
-    assert type(CharLSTM(4, 3).lstm) is torch.nn.LSTM and type(Tagger(4, 2, rng).rnn) is torch.nn.RNN
+    assert type(RecurrentNet("lstm", 2, 3, 1, rng).core) is TwinLSTM
+    assert type(RecurrentNet("rnn", 2, 3, 1, rng).core) is TwinRNN
+    assert type(CharLSTM(4, 3).lstm) is TwinLSTM and type(Tagger(4, 2, rng).rnn) is TwinRNN
+    assert type(CharLSTM.from_tree(CharLSTM(4, 3).to_tree()).lstm) is TwinLSTM
+    assert type(RecurrentNet("rnn", 2, 3, 1, rng, backend="nn").core) is torch.nn.RNN
+    assert type(RecurrentNet("lstm", 2, 3, 1, rng, backend="nn").core) is torch.nn.LSTM
+    assert type(CharLSTM(4, 3, backend="nn").lstm) is torch.nn.LSTM
+    assert type(Tagger(4, 2, rng, backend="nn").rnn) is torch.nn.RNN
+    assert type(recurrent_core("lstm", 2, 3)) is TwinLSTM
+
+
+TRAINS_A_RECURRENT_CORE = ["adding", "adding-budget", "charlm", "clipping", "forget-gate", "reber", "tagging",
+                           "temporal-order"]
+
+
+def test_the_experiments_that_train_a_recurrent_core_take_backend_and_default_to_the_twin():
+    from lstm_course.experiments import EXPERIMENTS, _function, takes_backend
+
+    assert sorted(name for name in EXPERIMENTS if takes_backend(name)) == TRAINS_A_RECURRENT_CORE
+    for name in TRAINS_A_RECURRENT_CORE:
+        assert inspect.signature(_function(name)).parameters["backend"].default == "twin", name
+
+
+def test_run_with_backend_nn_trains_torch_nn_and_saves_the_backend(tmp_path, capsys, monkeypatch):
+    from lstm_course import __main__ as cli
+    from lstm_course.models import recurrent_net
+
+    built = []
+    original = recurrent_net.recurrent_core
+    monkeypatch.setattr(recurrent_net, "recurrent_core", lambda *a, **kw: built.append(original(*a, **kw)) or built[-1])
+    monkeypatch.chdir(tmp_path)
+    cli.main(["run", "temporal-order", "--quick", "--backend", "nn", "--save", "--results", str(tmp_path)])
+    out = capsys.readouterr().out
+    saved = json.loads((tmp_path / "temporal-order.json").read_text())
+    assert saved["metrics"]["backend"] == "nn" and json.loads(out.splitlines()[-1])["backend"] == "nn"
+    assert "--backend nn" in saved["command"]
+    assert built and all(type(core) in (torch.nn.LSTM, torch.nn.RNN) for core in built)
 
 
 def test_twin_cores_are_torch_nn_modules_to_convert():

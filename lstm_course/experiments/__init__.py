@@ -3,11 +3,15 @@
 Each experiment is a function ``run(quick, seed, device, progress, **options) -> dict``
 of JSON-serialisable metrics, registered below by name. ``--quick`` is the
 small version the notebooks and CI run; the full version is what the book's
-saved results come from. An experiment states its own thread policy
+saved results come from. The experiments that train a model of
+:mod:`lstm_course.models` with a recurrent core also take ``backend="twin"|"nn"``
+(:func:`takes_backend`): our Torch twin by default, ``torch.nn`` for comparison.
+An experiment states its own thread policy
 (:func:`lstm_course.experiments.running.one_thread`); the registry knows none.
 """
 
 import importlib
+import inspect
 
 EXPERIMENTS = {  # name: (module, function)
     "tagging": ("lstm_course.experiments.tagging", "run"),
@@ -28,14 +32,23 @@ EXPERIMENTS = {  # name: (module, function)
 }
 
 
+def _function(name):
+    if name not in EXPERIMENTS:
+        raise ValueError(f"unknown experiment {name!r}; choose one of {sorted(EXPERIMENTS)}")
+    module, function = EXPERIMENTS[name]
+    return getattr(importlib.import_module(module), function)
+
+
+def takes_backend(name):
+    """Whether experiment ``name`` takes ``backend="twin"|"nn"`` (it trains a recurrent core of :mod:`lstm_course.models`)."""
+    return "backend" in inspect.signature(_function(name)).parameters
+
+
 def run_experiment(name, quick=False, seed=0, device="cpu", progress=None, **options):
     """Run experiment ``name`` and return its metrics dict.
 
     Each experiment sets its own thread policy (see
     :func:`lstm_course.experiments.running.one_thread`).
     """
-    if name not in EXPERIMENTS:
-        raise ValueError(f"unknown experiment {name!r}; choose one of {sorted(EXPERIMENTS)}")
-    module, function = EXPERIMENTS[name]
-    run = getattr(importlib.import_module(module), function)
+    run = _function(name)
     return run(quick=quick, seed=seed, device=device, progress=progress or (lambda message: None), **options)

@@ -71,14 +71,15 @@ def generate(net, vocab, prime, length, temperature, rng, device="cpu"):
 
 
 def train_charlm(minutes=2.0, corpus="stdlib", device="cpu", seed=0, H=256, T=100, B=32, lr=3e-3, max_norm=1.0,
-                 checkpoint=None, progress=print, max_steps=None, curve_points=0, samples=()):
+                 checkpoint=None, progress=print, max_steps=None, curve_points=0, samples=(), backend="twin"):
     """Train for ``minutes`` of wall-clock time; return the metrics dict (see the book's generative chapter).
 
     ``curve_points`` > 0 also records the validation bits/char on the first
     ``CURVE_CHARACTERS`` validation characters that many times during training
     (the clock pauses while it is measured): ``val_curve_seconds``,
     ``val_curve_steps``, ``val_curve_bpc``. ``samples`` (temperatures) stores
-    one 200-character sample per temperature, primed with ``"def "``.
+    one 200-character sample per temperature, primed with ``"def "``. ``backend`` runs the LSTM:
+    our Torch twin (default) or ``"nn"`` (``torch.nn.LSTM``).
 
     Raises ``ValueError`` before any training for a checkpoint path that is a
     directory or the corpus, and for a corpus too short for one chunk of B
@@ -93,7 +94,7 @@ def train_charlm(minutes=2.0, corpus="stdlib", device="cpu", seed=0, H=256, T=10
     progress(data.description)
     from ..numpy_impl.charlm import init_charlm
 
-    net = CharLSTM.from_tree(init_charlm(len(data.vocab), H, rng, forget_bias=1.0)).to(device)
+    net = CharLSTM.from_tree(init_charlm(len(data.vocab), H, rng, forget_bias=1.0), backend).to(device)
     optimiser = torch.optim.Adam(net.parameters(), lr=lr)
     train_streams = torch.as_tensor(streams(data.train, B), device=device)
     meta = {"num_layers": 1, "hidden_size": H, "corpus": corpus, "description": data.description}
@@ -159,13 +160,14 @@ def train_charlm(minutes=2.0, corpus="stdlib", device="cpu", seed=0, H=256, T=10
             "steps": step, "chars_per_second": step * T * B / max(seconds, 1e-9), "seconds": seconds,
             "train_loss_last_100": float(np.mean(losses[-100:])) / LN2 if losses else None,
             "hidden_size": H, "chunk": T, "batch_size": B, "vocabulary": len(data.vocab), "interrupted": interrupted,
-            **extra}
+            "backend": backend, **extra}
 
 
-def run(quick=False, seed=0, device="cpu", progress=print, minutes=None, corpus="stdlib", checkpoint=None):
+def run(quick=False, seed=0, device="cpu", progress=print, minutes=None, corpus="stdlib", checkpoint=None,
+        backend="twin"):
     """``python -m lstm_course run charlm``: :func:`train_charlm` for ``minutes`` (2, or 0.1 with ``quick``)."""
     if minutes is None:
         minutes = 0.1 if quick else 2.0
     return train_charlm(minutes=minutes, corpus=corpus, device=device, seed=seed,
                         H=64 if quick else 256, checkpoint=checkpoint, progress=progress,
-                        curve_points=2 if quick else 6, samples=SAMPLE_TEMPERATURES)
+                        curve_points=2 if quick else 6, samples=SAMPLE_TEMPERATURES, backend=backend)

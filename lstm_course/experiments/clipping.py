@@ -33,7 +33,8 @@ def _recording_clip(clip, record):
     return clip_and_record
 
 
-def compare_clipping(steps=150, H=64, T=50, B=16, lr=1e-2, max_norm=1.0, max_value=0.01, seed=0, device="cpu"):
+def compare_clipping(steps=150, H=64, T=50, B=16, lr=1e-2, max_norm=1.0, max_value=0.01, seed=0, device="cpu",
+                     backend="twin"):
     """Returns ``{name: {"losses": [...] (bits/char), "cosines": [...], "raw_norms": [...]}}`` for "norm" and "value"."""
     corpus = load_corpus("stdlib")
     data = torch.as_tensor(streams(corpus.train, B), device=device)
@@ -42,7 +43,7 @@ def compare_clipping(steps=150, H=64, T=50, B=16, lr=1e-2, max_norm=1.0, max_val
              "value": lambda ps: torch.nn.utils.clip_grad_value_(ps, max_value)}
     results = {}
     for name, clip in clips.items():
-        net = CharLSTM.from_tree(initial).to(device)
+        net = CharLSTM.from_tree(initial, backend).to(device)
         optimiser = torch.optim.Adam(net.parameters(), lr=lr)
         record = {"losses": [], "cosines": [], "raw_norms": []}
         for step in range(steps):
@@ -54,12 +55,15 @@ def compare_clipping(steps=150, H=64, T=50, B=16, lr=1e-2, max_norm=1.0, max_val
     return results
 
 
-def run(quick=False, seed=0, device="cpu", progress=print):
-    """The experiment ``clipping``: final training bits/char and mean cosine to the raw gradient, per clipping."""
+def run(quick=False, seed=0, device="cpu", progress=print, backend="twin"):
+    """The experiment ``clipping``: final training bits/char and mean cosine to the raw gradient, per clipping.
+
+    ``backend`` runs the LSTM: our Torch twin (default) or ``"nn"`` (``torch.nn.LSTM``).
+    """
     steps = 50 if quick else 150
     progress(f"clipping by norm and by value, {steps} steps each")
-    results = compare_clipping(steps=steps, seed=seed, device=device)
-    metrics = {"steps": steps}
+    results = compare_clipping(steps=steps, seed=seed, device=device, backend=backend)
+    metrics = {"steps": steps, "backend": backend}
     for name, record in results.items():
         metrics[f"{name}_final_bpc"] = float(np.mean(record["losses"][-10:]))
         metrics[f"{name}_mean_cosine"] = float(np.mean(record["cosines"]))

@@ -58,8 +58,11 @@ def _summarise(metrics, name, runs, extra, extra_name):
 
 
 @one_thread
-def run_adding(quick=False, seed=0, device="cpu", progress=print, T=100):
-    """Adding problem at T = 100: fraction of 2,560 test sequences with ``|error| < 0.04``, per model."""
+def run_adding(quick=False, seed=0, device="cpu", progress=print, T=100, backend="twin"):
+    """Adding problem at T = 100: fraction of 2,560 test sequences with ``|error| < 0.04``, per model.
+
+    ``backend`` runs the recurrence: our Torch twin (default) or ``"nn"`` (``torch.nn``).
+    """
     steps, seeds, B, H = (250, 1, 64, 32) if quick else (600, 5, 64, 32)
 
     def batches(rng):
@@ -72,20 +75,21 @@ def run_adding(quick=False, seed=0, device="cpu", progress=print, T=100):
         return {"success": float(np.mean(np.abs(error) < 0.04)), "mse": float(np.mean(error ** 2))}
 
     metrics = {"T": T, "steps": steps, "batch_size": B, "hidden_size": H, "seeds": seeds,
-               "sequences_per_run": steps * B, "target_variance": 1 / 24}
+               "sequences_per_run": steps * B, "target_variance": 1 / 24, "backend": backend}
     for name, kw in {**MODELS, **FORGET_GATE_MODELS}.items():
-        runs = _seeds(name, "adding", seeds, seed, progress, lambda rng: RecurrentNet(D=2, H=H, C=1, rng=rng, **kw).to(device),
+        runs = _seeds(name, "adding", seeds, seed, progress, lambda rng: RecurrentNet(D=2, H=H, C=1, rng=rng, backend=backend, **kw).to(device),
                       _adding_loss, batches, steps, evaluate)
         _summarise(metrics, name, runs, "mse", "test_mse")
         metrics["loss_curve_steps"], metrics[f"{name}_loss_curve"] = _loss_curve(runs)
     return metrics
 
 
-def run_adding_budget(quick=False, seed=0, device="cpu", progress=print, T=100):
+def run_adding_budget(quick=False, seed=0, device="cpu", progress=print, T=100, backend="twin"):
     """The forget-gate LSTM (b_f = 1) on the adding problem with growing budgets: success rate per budget.
 
     Same task, batch, hidden size, optimiser and clipping as :func:`run_adding`;
-    each budget is a fresh training run (not a checkpoint of a longer one).
+    each budget is a fresh training run (not a checkpoint of a longer one);
+    ``backend``: our Torch twin (default) or ``"nn"``.
     """
     budgets, seeds, B, H = ((100, 300), 1, 64, 32) if quick else (ADDING_BUDGETS, 1, 64, 32)
 
@@ -98,12 +102,13 @@ def run_adding_budget(quick=False, seed=0, device="cpu", progress=print, T=100):
         error = model.final(tensor(test.xs, device), test.lengths)[:, 0].cpu().numpy() - test.targets
         return {"success": float(np.mean(np.abs(error) < 0.04)), "mse": float(np.mean(error ** 2))}
 
-    metrics = {"T": T, "budgets_steps": list(budgets), "batch_size": B, "hidden_size": H, "seeds": seeds}
+    metrics = {"T": T, "budgets_steps": list(budgets), "batch_size": B, "hidden_size": H, "seeds": seeds,
+               "backend": backend}
     for name in ("lstm_forget_gate",):
         kw, rates, per_seed = FORGET_GATE_MODELS[name], [], []
         for steps in budgets:
             runs = _seeds(name, f"adding, {steps} steps", seeds, seed, progress,
-                          lambda rng: RecurrentNet(D=2, H=H, C=1, rng=rng, **kw).to(device),
+                          lambda rng: RecurrentNet(D=2, H=H, C=1, rng=rng, backend=backend, **kw).to(device),
                           _adding_loss, batches, steps, evaluate)
             rates.append(float(np.mean([r["success"] for r in runs])))
             per_seed.append([r["success"] for r in runs])
@@ -113,10 +118,11 @@ def run_adding_budget(quick=False, seed=0, device="cpu", progress=print, T=100):
 
 
 @one_thread
-def run_temporal_order(quick=False, seed=0, device="cpu", progress=print):
+def run_temporal_order(quick=False, seed=0, device="cpu", progress=print, backend="twin"):
     """Temporal order 6a (length 100-110): fraction of 2,560 test sequences correct by the paper's rule.
 
     Correct means every output is within 0.3 of its target (softmax probabilities against one-hot).
+    ``backend``: our Torch twin (default) or ``"nn"``.
     """
     steps, seeds, B, H = (250, 1, 64, 32) if quick else (600, 5, 64, 32)
 
@@ -132,10 +138,10 @@ def run_temporal_order(quick=False, seed=0, device="cpu", progress=print):
                 "argmax_accuracy": float(np.mean(p.argmax(1) == test.targets))}
 
     metrics = {"steps": steps, "batch_size": B, "hidden_size": H, "seeds": seeds, "chance": 0.25,
-               "sequences_per_run": steps * B}
+               "sequences_per_run": steps * B, "backend": backend}
     for name, kw in MODELS.items():
         runs = _seeds(name, "temporal order", seeds, seed, progress,
-                      lambda rng: RecurrentNet(D=8, H=H, C=4, rng=rng, **kw).to(device),
+                      lambda rng: RecurrentNet(D=8, H=H, C=4, rng=rng, backend=backend, **kw).to(device),
                       _order_loss, batches, steps, evaluate)
         _summarise(metrics, name, runs, "argmax_accuracy", "argmax_accuracy")
     return metrics

@@ -37,14 +37,18 @@ def _all_predicted(model, data, device):
 
 
 @one_thread
-def run_reber(quick=False, seed=0, device="cpu", progress=print):
-    """Embedded Reber: a seed is solved when every symbol of 256 training and 256 test strings is predicted."""
+def run_reber(quick=False, seed=0, device="cpu", progress=print, backend="twin"):
+    """Embedded Reber: a seed is solved when every symbol of 256 training and 256 test strings is predicted.
+
+    ``backend`` runs the recurrence: our Torch twin (default) or ``"nn"`` (``torch.nn``).
+    """
     steps, seeds, B, H = (3000, 1, 32, 16) if quick else (4000, 10, 32, 16)
-    metrics = {"steps": steps, "batch_size": B, "hidden_size": H, "seeds": seeds, "sequences_per_run": steps * B}
+    metrics = {"steps": steps, "batch_size": B, "hidden_size": H, "seeds": seeds, "sequences_per_run": steps * B,
+               "backend": backend}
     for name, kw in {"lstm": dict(kind="lstm", forget_gate=False), "rnn": dict(kind="rnn")}.items():
         def run_one(s, rng):
             train_set, test_set = embedded_reber_sets(rng)
-            model = RecurrentNet(D=7, H=H, C=7, rng=rng, **kw).to(device)
+            model = RecurrentNet(D=7, H=H, C=7, rng=rng, backend=backend, **kw).to(device)
             mask = tensor(np.arange(train_set.xs.shape[0])[:, None] < (train_set.lengths - 1)[None, :], device)
 
             def batches(step):
@@ -64,19 +68,20 @@ def run_reber(quick=False, seed=0, device="cpu", progress=print):
 
 
 @one_thread
-def run_forget_gate(quick=False, seed=0, device="cpu", progress=print):
+def run_forget_gate(quick=False, seed=0, device="cpu", progress=print, backend="twin"):
     """Continual embedded Reber: one stream, never reset; LSTM with and without forget gate.
 
     Trained by truncated BPTT on chunks of parallel streams, the state carried
     (detached) from chunk to chunk. Reported: accuracy of the outer T/P
-    predictions on a long fresh stream, and the cell-state norm along it.
+    predictions on a long fresh stream, and the cell-state norm along it. ``backend``: our Torch
+    twin (default) or ``"nn"``.
     """
     steps, seeds, B, H, chunk, test_strings = (1500, 1, 16, 8, 50, 200) if quick else (3000, 5, 16, 8, 50, 800)
-    metrics = {"steps": steps, "batch_size": B, "hidden_size": H, "chunk": chunk, "seeds": seeds}
+    metrics = {"steps": steps, "batch_size": B, "hidden_size": H, "chunk": chunk, "seeds": seeds, "backend": backend}
     for name, kw in {"forget_gate": dict(forget_gate=True, forget_bias=1.0), "no_forget_gate": dict(forget_gate=False)}.items():
         def run_one(s, rng):
             stream = reber_stream(B, steps * chunk // 8 + 10, rng)
-            model = RecurrentNet("lstm", 7, H, 7, rng, **kw).to(device)
+            model = RecurrentNet("lstm", 7, H, 7, rng, backend=backend, **kw).to(device)
             xs_all, legal_all = tensor(stream.xs, device), tensor(stream.legal, device)
 
             def batches(step):

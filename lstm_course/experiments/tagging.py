@@ -5,7 +5,7 @@ import torch
 
 from ..data.tagging import TAGS, VOCAB_SIZE, load_windows
 from ..models.tagger import Tagger, predict_tags, train_tagger
-from .running import over_seeds
+from .running import one_thread, over_seeds
 
 MODELS = {  # name: (num_layers, bidirectional)
     "unidirectional": (1, False),
@@ -33,8 +33,14 @@ def evaluate(predicted, split):
             "error_rate_per_tag": per_tag}
 
 
-def run(quick=False, seed=0, device="cpu", progress=print):
-    """``python -m lstm_course run tagging``: unidirectional, bidirectional and stacked taggers over seeds."""
+@one_thread
+def run(quick=False, seed=0, device="cpu", progress=print, backend="twin"):
+    """``python -m lstm_course run tagging``: unidirectional, bidirectional and stacked taggers over seeds.
+
+    ``backend`` runs the recurrence: our Torch twin (default) or ``"nn"`` (``torch.nn``). One torch
+    thread: the twin runs a few small operations per time step, and a second thread, waiting at
+    every one of them, made it several times slower on two shared cores (measured under load).
+    """
     steps, seeds, n_files = (150, 1, 20) if quick else (1200, 3, 60)
     train, validation = load_windows(T=64, n_files=n_files)
     progress(f"data: {train.ids.shape[1]} training and {validation.ids.shape[1]} validation windows of 64 "
@@ -42,10 +48,12 @@ def run(quick=False, seed=0, device="cpu", progress=print):
     majority = int(np.bincount(train.tags.ravel(), minlength=len(TAGS)).argmax())
     metrics = {"steps": steps, "seeds": seeds, "batch_size": 32, "hidden_size": 64,
                "train_windows": int(train.ids.shape[1]), "validation_windows": int(validation.ids.shape[1]),
-               "accuracy_majority": float((validation.tags == majority).mean()), "majority_tag": TAGS[majority]}
+               "accuracy_majority": float((validation.tags == majority).mean()), "majority_tag": TAGS[majority],
+               "backend": backend}
     for name, (num_layers, bidirectional) in MODELS.items():
         def run_one(s, rng):
-            model = Tagger(VOCAB_SIZE, len(TAGS), rng, num_layers=num_layers, bidirectional=bidirectional)
+            model = Tagger(VOCAB_SIZE, len(TAGS), rng, num_layers=num_layers, bidirectional=bidirectional,
+                           backend=backend)
             history = train_tagger(model, train, steps, 32, rng, device=device, progress=progress)
             result = evaluate(predict_tags(model, validation.ids, device), validation)
             return {**result, "seconds": history["seconds"],

@@ -16,10 +16,10 @@ from .cores import recurrent_core
 class CharLSTM(torch.nn.Module):
     """One-hot characters -> LSTM (L layers, H units) -> linear readout over V characters.
 
-    The LSTM is ``torch.nn.LSTM`` (``backend="nn"``, default) or our Torch twin (``"twin"``).
+    The LSTM is our Torch twin (``backend="twin"``, default) or ``torch.nn.LSTM`` (``"nn"``).
     """
 
-    def __init__(self, V, H, num_layers=1, backend="nn"):
+    def __init__(self, V, H, num_layers=1, backend="twin"):
         super().__init__()
         self.V = V
         self.lstm = recurrent_core("lstm", V, H, num_layers, backend=backend)
@@ -31,7 +31,7 @@ class CharLSTM(torch.nn.Module):
         return self.readout(out), state
 
     @classmethod
-    def from_tree(cls, model, backend="nn"):
+    def from_tree(cls, model, backend="twin"):
         """Build from our NumPy tree ``{"lstm": ..., "W_hy", "b_y"}``."""
         V, H = model["W_hy"].shape
         net = cls(V, H, len(model["lstm"]), backend)

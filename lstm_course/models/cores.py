@@ -1,4 +1,4 @@
-"""Recurrent cores for the trainable models: ``torch.nn`` (the default) or our Torch twin's fast path.
+"""Recurrent cores for the trainable models: our Torch twin's fast path (the default) or ``torch.nn``.
 
 :class:`TwinLSTM` and :class:`TwinRNN` *are* a ``torch.nn.LSTM`` and a
 ``torch.nn.RNN``: the same parameters, names, initialisation, ``state_dict``,
@@ -9,10 +9,15 @@ and :func:`~lstm_course.convert.from_torch` work on them unchanged. Only their
 GEMM, hand-written fused backward) or :func:`lstm_course.torch_impl.rnn_fast_forward`,
 on the module's own parameters through :func:`lstm_course.convert.tensor_tree`.
 
-:func:`recurrent_core` picks one: ``backend="nn"`` (default) or ``"twin"``. The default stays
-``torch.nn`` until every saved full run of ``book/results/`` has been refreshed with the twin:
-the twin is tested equal to ``torch.nn`` (1e-10 in float64), but on two CPU cores it trains the
-character model about 2x slower per step, so a timed run would reach a different model.
+:func:`recurrent_core` picks one: ``backend="twin"`` (default) or ``"nn"``. The experiments train
+the twin, so that their results come from the code the book teaches; ``"nn"`` (``python -m
+lstm_course run NAME --backend nn``) is there for comparison. Each saved run of ``book/results/``
+records its ``backend`` (one saved without it, from before the switch, used ``torch.nn``).
+The two are tested equal (1e-10 in float64). On a CPU the twin's LSTM trains 2-3x slower per
+step than ``torch.nn.LSTM`` at the book's sizes (measured under load), because ``torch.nn`` runs
+the whole recurrence in C++ (oneDNN) while the twin issues a few PyTorch operations per time
+step from Python (see the "Making it fast" chapter); the RNN twin, one operation per step, keeps
+up with ``torch.nn.RNN``.
 """
 
 import torch
@@ -57,7 +62,7 @@ class TwinRNN(torch.nn.RNN):
         return rnn_fast_forward(xs, convert.tensor_tree(self), hx, self.nonlinearity)
 
 
-def recurrent_core(kind, D, H, num_layers=1, bidirectional=False, backend="nn"):
+def recurrent_core(kind, D, H, num_layers=1, bidirectional=False, backend="twin"):
     """An LSTM or RNN core, ``(T, B, D) -> (T, B, num_directions * H)``, run by ``backend``.
 
     Parameters
@@ -66,7 +71,7 @@ def recurrent_core(kind, D, H, num_layers=1, bidirectional=False, backend="nn"):
     D, H, num_layers : int
     bidirectional : bool
     backend : {"twin", "nn"}
-        ``"twin"``: our Torch twin (:class:`TwinLSTM`, :class:`TwinRNN`);
+        ``"twin"`` (default): our Torch twin (:class:`TwinLSTM`, :class:`TwinRNN`);
         ``"nn"``: ``torch.nn.LSTM`` / ``torch.nn.RNN`` (oneDNN on a CPU, cuDNN on a GPU).
     """
     if backend not in BACKENDS:

@@ -1,7 +1,7 @@
 """The recurrent net of the long-time-lag experiments: an LSTM or a tanh RNN with a readout at every step.
 
-The recurrent core is ``torch.nn.LSTM`` / ``torch.nn.RNN`` (``backend="nn"``, the default)
-or our Torch twin's fast path (``backend="twin"``); see
+The recurrent core is our Torch twin's fast path (``backend="twin"``, the default) or
+``torch.nn.LSTM`` / ``torch.nn.RNN`` (``backend="nn"``, for comparison); see
 :mod:`lstm_course.models.cores`. Either way it is initialised from our own
 parameter trees with an explicit ``numpy.random.Generator``.
 """
@@ -39,7 +39,7 @@ class RecurrentNet(torch.nn.Module):
         Who runs the recurrence: our Torch twin (default) or ``torch.nn``.
     """
 
-    def __init__(self, kind, D, H, C, rng, forget_bias=1.0, forget_gate=True, input_bias=0.0, backend="nn"):
+    def __init__(self, kind, D, H, C, rng, forget_bias=1.0, forget_gate=True, input_bias=0.0, backend="twin"):
         super().__init__()
         self.kind, self.forget_gate = kind, forget_gate
         if kind == "lstm":

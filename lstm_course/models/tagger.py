@@ -1,7 +1,7 @@
 """An aligned many-to-many model: one tag per input step (Torch).
 
-Characters are embedded, read by a (stacked, bidirectional) RNN -- ``torch.nn.RNN``
-by default, our Torch twin with ``backend="twin"`` -- and every
+Characters are embedded, read by a (stacked, bidirectional) RNN -- our Torch twin
+by default, ``torch.nn.RNN`` with ``backend="nn"`` -- and every
 output step is classified by a linear readout. Data are time-major, as
 everywhere in the package: windows of T characters side by side, ``(T, B)``.
 """
@@ -21,7 +21,7 @@ class Tagger(torch.nn.Module):
     Parameters are drawn from an explicit ``numpy.random.Generator`` (no global seeding).
     """
 
-    def __init__(self, V, C, rng, E=32, H=64, num_layers=1, bidirectional=False, backend="nn"):
+    def __init__(self, V, C, rng, E=32, H=64, num_layers=1, bidirectional=False, backend="twin"):
         super().__init__()
         num_directions = 2 if bidirectional else 1
         self.embedding = torch.nn.Embedding(V, E)
