@@ -52,6 +52,28 @@ def test_train_carries_the_state_the_loss_returns_detached():
     assert not torch.equal(seen[1][1], seen[2][1]), "the state moves on from chunk to chunk"
 
 
+def test_train_with_decay_holds_the_rate_for_half_the_run_then_lowers_it_linearly(monkeypatch):
+    optimisers, rates = [], []
+
+    class Recording(torch.optim.Adam):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            optimisers.append(self)
+
+    monkeypatch.setattr(torch.optim, "Adam", Recording)
+
+    def loss_fn(model, xs):
+        rates.append(optimisers[0].param_groups[0]["lr"])  # the rate this step's update will use
+        logits, _ = model(xs)
+        return (logits ** 2).mean()
+
+    xs = torch.as_tensor(np.random.default_rng(3).normal(size=(5, 2, 3)))
+    train(_net(), loss_fn, lambda step: (xs,), steps=10, lr=0.1, decay=True)
+    assert rates[:6] == [0.1] * 6, "full rate for the first half"
+    assert np.allclose(rates[6:], [0.1 * (2 * (1 - s / 10) + 0.05) for s in range(6, 10)])
+    assert all(a > b for a, b in zip(rates[5:], rates[6:])), "then strictly lower at every step"
+
+
 def test_detach_keeps_values_and_cuts_history():
     h = torch.ones(2, requires_grad=True) * 2
     assert detach(None) is None and not detach(h).requires_grad

@@ -7,6 +7,7 @@ import torch
 
 from ..data.stories import ROOMS, encode_stories, make_stories, vocabulary
 from ..models.qa import MODES, StoryReader
+from ..models.training import train
 from .running import one_thread
 
 
@@ -31,22 +32,16 @@ def _subset(data, idx):
 
 def _train(model, data, index, steps, batch_size, rng, device, progress, lr=1e-2):
     """Adam, gradient-norm clipping at 1, the learning rate decayed linearly over the second half."""
-    optimiser = torch.optim.Adam(model.parameters(), lr=lr)
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda s: min(1.0, 2.0 * (1 - s / steps) + 0.05))
-    losses = []
-    for step in range(steps):
+    def batches(step):
         idx = rng.choice(len(data.stories), batch_size, replace=False)
-        logits, _ = model(to_batch(_subset(data, idx), index, device))
-        loss = torch.nn.functional.cross_entropy(logits, torch.tensor(data.answers[idx], device=device))
-        optimiser.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimiser.step()
-        schedule.step()
-        losses.append(loss.item())
-        if (step + 1) % max(1, steps // 5) == 0:
-            progress(f"  step {step + 1}/{steps} loss {np.mean(losses[-20:]):.4f}")
-    return losses
+        return to_batch(_subset(data, idx), index, device), torch.tensor(data.answers[idx], device=device)
+
+    def loss_fn(model, batch, answers):
+        logits, _ = model(batch)
+        return torch.nn.functional.cross_entropy(logits, answers)
+
+    return train(model, loss_fn, batches, steps, lr=lr, progress=progress, every=max(1, steps // 5),
+                 decay=True)["losses"]
 
 
 def _evaluate(model, data, index, device):

@@ -1,11 +1,10 @@
 """Training and evaluation helpers for the encoder–decoder experiments."""
 
-import time
-
 import numpy as np
 import torch
 
 from ..data.numbers import BOS, EOS, PAD, encode_batch, words
+from ..models.training import train
 
 
 def edit_distance(a, b):
@@ -33,24 +32,18 @@ def _batch(data, idx, device):
 
 def train_seq2seq(model, data, steps, batch_size, rng, device, progress, lr=5e-3):
     """Adam with teacher forcing, gradient-norm clipping at 1 and a linear decay over the second half."""
-    optimiser = torch.optim.Adam(model.parameters(), lr=lr)
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda s: min(1.0, 2.0 * (1 - s / steps) + 0.05))
-    losses, start, N = [], time.perf_counter(), len(data.train.numbers)
-    model.train()
-    for step in range(steps):
-        src, src_lengths, tgt = _batch(data, rng.choice(N, batch_size, replace=False), device)
+    N = len(data.train.numbers)
+
+    def batches(step):
+        return _batch(data, rng.choice(N, batch_size, replace=False), device)
+
+    def loss_fn(model, src, src_lengths, tgt):
         logits, _ = model(src, src_lengths, tgt[:-1])  # teacher forcing: the true previous character
-        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[2]), tgt[1:].reshape(-1),
+        return torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[2]), tgt[1:].reshape(-1),
                                                  ignore_index=PAD)
-        optimiser.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimiser.step()
-        schedule.step()
-        losses.append(loss.item())
-        if (step + 1) % max(1, steps // 10) == 0:
-            progress(f"  step {step + 1}/{steps} loss {np.mean(losses[-20:]):.4f}")
-    return {"losses": losses, "seconds": time.perf_counter() - start}
+
+    model.train()
+    return train(model, loss_fn, batches, steps, lr=lr, progress=progress, decay=True)
 
 
 def greedy_decode(model, src_seqs, data, device, max_len=80, batch_size=250):

@@ -51,7 +51,8 @@ def train_step(model, optimiser, loss, max_norm=1.0, clip=None):
     return loss.item()
 
 
-def train(model, loss_fn, batches, steps, lr=1e-2, max_norm=1.0, progress=None, every=None, carry_state=False):
+def train(model, loss_fn, batches, steps, lr=1e-2, max_norm=1.0, progress=None, every=None, carry_state=False,
+          decay=False):
     """Adam with global-norm clipping for ``steps`` steps.
 
     Parameters
@@ -69,6 +70,9 @@ def train(model, loss_fn, batches, steps, lr=1e-2, max_norm=1.0, progress=None, 
         A :class:`lstm_course.progress.Progress` draws a bar over the steps (rate, time left, loss);
         any other function receives a line of text ten times per run (or every ``every`` steps).
     carry_state : bool
+    decay : bool
+        Keep the learning rate at ``lr`` for the first half of the run, then
+        lower it linearly to ``0.05 * lr`` at the last step.
 
     Returns
     -------
@@ -76,6 +80,8 @@ def train(model, loss_fn, batches, steps, lr=1e-2, max_norm=1.0, progress=None, 
         ``losses`` (a float per step) and ``seconds``.
     """
     optimiser = torch.optim.Adam(model.parameters(), lr=lr)
+    schedule = (torch.optim.lr_scheduler.LambdaLR(optimiser, lambda s: min(1.0, 2.0 * (1 - s / steps) + 0.05))
+                if decay else None)
     losses, start, state = [], time.perf_counter(), None
     every = every or max(1, steps // 10)
     lines = progress is not None and not isinstance(progress, Progress)
@@ -87,6 +93,8 @@ def train(model, loss_fn, batches, steps, lr=1e-2, max_norm=1.0, progress=None, 
             else:
                 loss = loss_fn(model, *batches(step))
             losses.append(train_step(model, optimiser, loss, max_norm))
+            if schedule is not None:
+                schedule.step()
             advance(loss=losses[-1])
             if lines and (step + 1) % every == 0:
                 progress(f"  step {step + 1}/{steps} loss {losses[-1]:.4f}")
