@@ -129,10 +129,21 @@ def direction_fast_backward(d_out, dh_n, dc_n, tape, masks):
     gates, c_prev, tanh_c = tape.gates, tape.c_prev, tape.tanh_c
     f, i, o, c_tilde = (gates[..., n * H:(n + 1) * H] for n in range(4))
     # dz_f = dc_t c_prev f (1 - f), dz_i = dc_t c_tilde i (1 - i), dz_o = dh_t tanh(c_t) o (1 - o),
-    # dz_c = dc_t i (1 - c_tilde^2), with dc_t = dc + dh_t o (1 - tanh(c_t)^2)
-    P = np.concatenate([c_prev * f * (1 - f), c_tilde * i * (1 - i), tanh_c * o * (1 - o),
-                        i * (1 - c_tilde ** 2)], axis=-1).reshape(T, B, 4, H)
-    A = o * (1 - tanh_c ** 2)  # (T, B, H)
+    # dz_c = dc_t i (1 - c_tilde^2), with dc_t = dc + dh_t o (1 - tanh(c_t)^2): the factors, written
+    # in place into one (T, B, 4H) buffer in the fused order f, i, o, c
+    P = gates * gates
+    np.subtract(gates, P, out=P)  # s (1 - s) in the three sigmoid blocks
+    P_f, P_i, P_o, P_c = (P[..., n * H:(n + 1) * H] for n in range(4))
+    P_f *= c_prev
+    P_i *= c_tilde
+    P_o *= tanh_c
+    np.multiply(c_tilde, c_tilde, out=P_c)
+    np.subtract(1, P_c, out=P_c)
+    P_c *= i  # i (1 - c_tilde^2)
+    A = tanh_c * tanh_c
+    np.subtract(1, A, out=A)
+    A *= o  # (T, B, H): o (1 - tanh(c_t)^2)
+    P = P.reshape(T, B, 4, H)
     if masks is not None:
         d_out = d_out * masks[..., None]  # a padded step has no output
     dZ = np.empty_like(gates)  # (T, B, 4H): gradients of the pre-activations

@@ -81,34 +81,44 @@ class _Direction(torch.autograd.Function):
         T, B, D = xs.shape
         H = h_prev.shape[2]
         f, i, o, c_tilde = (gates[..., n * H:(n + 1) * H] for n in range(4))
-        # the factors that do not depend on the carried gradients, for all steps at once:
+        # The factors that do not depend on the carried gradients, for all steps at once, written
+        # in place into one (T, B, 4H) buffer in the fused order f, i, o, c:
         # dz_f = dc_t * c_prev f (1 - f), dz_i = dc_t * c_tilde i (1 - i), dz_c = dc_t * i (1 - c_tilde^2),
-        # dz_o = dh_t * tanh(c_t) o (1 - o), and dc_t = dc + dh_t * o (1 - tanh(c_t)^2)
-        P = torch.cat([c_prev * f * (1 - f), c_tilde * i * (1 - i), tanh_c * o * (1 - o),
-                       i * (1 - c_tilde ** 2)], dim=-1)  # (T, B, 4H), in the fused order f, i, o, c
-        A = o * (1 - tanh_c ** 2)  # (T, B, H)
-        if ctx.masks is not None:
-            d_out = d_out * ctx.masks[..., None]
-        dZ = torch.empty_like(gates)
-        dZ4, P4 = dZ.view(T, B, 4, H).unbind(0), P.view(T, B, 4, H).unbind(0)
+        # dz_o = dh_t * tanh(c_t) o (1 - o), and dc_t = dc + dh_t * o (1 - tanh(c_t)^2).
+        P = torch.addcmul(gates, gates, gates, value=-1)  # s (1 - s) in the three sigmoid blocks
+        P_f, P_i, P_o, P_c = (P[..., n * H:(n + 1) * H] for n in range(4))
+        P_f.mul_(c_prev)
+        P_i.mul_(c_tilde)
+        P_o.mul_(tanh_c)
+        torch.mul(c_tilde, c_tilde, out=P_c)
+        torch.addcmul(i, i, P_c, value=-1, out=P_c)  # i (1 - c_tilde^2)
+        A = torch.addcmul(o, o, tanh_c * tanh_c, value=-1)  # (T, B, H): o (1 - tanh(c_t)^2)
+        masks = ctx.masks
+        if masks is not None:
+            d_out = d_out * masks[..., None]
+        dZ = torch.empty_like(gates)  # (T, B, 4H): gradients of the pre-activations
+        dZ_, dZ4_, P4_ = dZ.unbind(0), dZ.view(T, B, 4, H).unbind(0), P.view(T, B, 4, H).unbind(0)
+        dZ_o_, P_o_ = dZ[..., 2 * H:3 * H].unbind(0), P_o.unbind(0)
         d_out_, A_, f_ = d_out.unbind(0), A.unbind(0), f.unbind(0)
         dh, dc = dh_n, dc_n
-        for t in reversed(ctx.order):
+        for t in reversed(ctx.order):  # five torch calls per step without padding
             dh_t = dh + d_out_[t]  # from the output at t, plus from step t+1
             dc_t = torch.addcmul(dc, dh_t, A_[t])
-            torch.mul(P4[t], dc_t.unsqueeze(1), out=dZ4[t])  # f, i and c take dc_t ...
-            torch.mul(P4[t][:, 2], dh_t, out=dZ4[t][:, 2])  # ... and o takes dh_t
-            if ctx.masks is not None:  # a padded step passed its state through unchanged
-                m = ctx.masks[t][:, None]
-                dZ4[t].mul_(m[..., None])
-                dh, dc = torch.where(m, dZ[t] @ W_h, dh_t), torch.where(m, dc_t * f_[t], dc)
+            torch.mul(P4_[t], dc_t.unsqueeze(1), out=dZ4_[t])  # f, i and c take dc_t ...
+            torch.mul(P_o_[t], dh_t, out=dZ_o_[t])  # ... and o takes dh_t
+            if masks is not None:  # a padded step passed its state through unchanged
+                m = masks[t][:, None]
+                dZ_[t].mul_(m)
+                dh, dc = torch.where(m, dZ_[t] @ W_h, dh_t), torch.where(m, dc_t * f_[t], dc)
             else:
-                dh, dc = dZ[t] @ W_h, dc_t * f_[t]
+                dh, dc = dZ_[t] @ W_h, dc_t * f_[t]
         flat = dZ.view(T * B, 4 * H)
-        d_xs = (flat @ W_x).view(T, B, D)  # one GEMM over all steps
-        dW_x = flat.T @ xs.reshape(T * B, D)
-        dW_h = flat.T @ h_prev.reshape(T * B, H)
-        return d_xs, dh, dc, dW_x, dW_h, flat.sum(dim=0), None, None
+        need = ctx.needs_input_grad  # (xs, h0, c0, W_x, W_h, b, ...): skip what nobody asked for
+        d_xs = (flat @ W_x).view(T, B, D) if need[0] else None  # one GEMM over all steps
+        dW_x = flat.T @ xs.reshape(T * B, D) if need[3] else None
+        dW_h = flat.T @ h_prev.reshape(T * B, H) if need[4] else None
+        db = flat.sum(dim=0) if need[5] else None
+        return d_xs, dh, dc, dW_x, dW_h, db, None, None
 
 
 def lstm_fast_forward(xs, params, h0=None, c0=None, lengths=None):
