@@ -157,17 +157,25 @@ def _save(target, args, argv, device, metrics):
     command = "python -m lstm_course " + " ".join(sys.argv[1:] if argv is None else argv)
     record = {"experiment": args.name, "command": command, "version": __version__,
               "date": datetime.date.today().isoformat(), "device": device,
-              "device_detail": _device_detail(device), "quick": args.quick, "seed": args.seed, "metrics": metrics}
+              "device_detail": _device_detail(device, _threads_of(args.name)), "quick": args.quick, "seed": args.seed, "metrics": metrics}
     write_atomically(target, lambda tmp: pathlib.Path(tmp).write_text(json.dumps(record, indent=2) + "\n"))
     print(f"saved {target}", file=sys.stderr)
 
 
-def _device_detail(device):
+def _threads_of(name):
+    from .experiments import EXPERIMENTS, torch_threads
+
+    return torch_threads(name) if name in EXPERIMENTS else None
+
+
+def _device_detail(device, threads=None):
+    """The machine in words; ``threads``: the torch threads the run used, if it fixed them itself."""
     import torch
 
     if device == "cuda":
         return torch.cuda.get_device_name()
-    return f"{platform.machine()}, {os.cpu_count()} CPU cores, {torch.get_num_threads()} torch threads"
+    threads = torch.get_num_threads() if threads is None else threads
+    return f"{platform.machine()}, {os.cpu_count()} CPU cores, {threads} torch threads"
 
 
 def _bench(args, argv):

@@ -31,7 +31,34 @@ def test_bench_shape_reports_every_implementation_and_the_ratios_the_book_reads(
     assert set(result["ms"]) == set(bench.IMPLEMENTATIONS)
     assert result["numpy_fast_over_nn"] == pytest.approx(result["ms"]["numpy_fast"] / result["ms"]["nn"])
     assert result["twin_fast_over_nn"] == pytest.approx(result["ms"]["twin_fast"] / result["ms"]["nn"])
+    assert result["numpy_fast_over_nn_native"] == pytest.approx(result["ms"]["numpy_fast"] / result["ms"]["nn_native"])
+    assert set(result["gemm_floor_ms"]) == {"numpy", "torch"}
     assert result["fraction_of_peak"] == result["gflops"], "with peak 1 GFLOP/s the fraction is the GFLOP/s"
+
+
+def test_nn_native_runs_torch_nn_without_onednn_and_restores_the_setting():
+    seen = []
+    call = bench._without_onednn(lambda: seen.append(torch.backends.mkldnn.enabled))
+    before = torch.backends.mkldnn.enabled
+    call()
+    assert seen == [False] and torch.backends.mkldnn.enabled == before
+
+
+def test_the_gemm_floor_makes_the_fast_paths_matrix_products_whose_flops_are_lstm_flops():
+    T, B, D, H = 3, 2, 5, 4
+    products = bench.fast_path_gemms(T, B, D, H, "float64")
+    shapes = [(a.shape, b.shape, count) for a, b, count in products]
+    assert shapes == [((T * B, D), (D, 4 * H), 1), ((B, H), (H, 4 * H), T), ((B, 4 * H), (4 * H, H), T),
+                      ((T * B, 4 * H), (4 * H, D), 1), ((4 * H, T * B), (T * B, D), 1), ((4 * H, T * B), (T * B, H), 1)]
+    flops = sum(2 * a.shape[0] * a.shape[1] * b.shape[1] * count for a, b, count in products)
+    assert flops == bench.lstm_flops(T, B, D, H)
+    for backend in ("numpy", "torch"):
+        bench.gemm_floor_call(T, B, D, H, "float64", backend)()
+
+
+def test_onednn_gemm_peak_is_a_positive_rate_or_none_without_onednn():
+    peak = bench.onednn_gemm_peak_gflops(64, repeats=1)
+    assert peak is None or peak > 0
 
 
 def test_fast_backward_memory_grows_about_linearly_in_T():

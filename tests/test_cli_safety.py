@@ -101,6 +101,15 @@ def test_save_writes_into_the_results_folder_given_and_nowhere_else(workdir, cap
     assert sorted(p.name for p in workdir.rglob("*") if p.is_file()) == ["code.txt", "vanishing.json"]
 
 
+def test_a_saved_record_names_the_torch_threads_the_run_itself_used(monkeypatch):
+    torch = pytest.importorskip("torch")
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 2)
+    assert cli._threads_of("qa") == 1, "qa runs under one_thread"
+    assert cli._threads_of("charlm") is None and cli._threads_of("bench") is None
+    assert cli._device_detail("cpu", cli._threads_of("qa")).endswith(", 1 torch threads")
+    assert cli._device_detail("cpu", cli._threads_of("charlm")).endswith(", 2 torch threads")
+
+
 def test_save_outside_a_checkout_needs_results(workdir, capsys, monkeypatch):
     monkeypatch.setattr(cli, "default_results_dir", lambda: None)
     status, _, err = run_cli(capsys, "run", "vanishing", "--quick", "--save")

@@ -44,6 +44,11 @@ def takes_backend(name):
     return "backend" in inspect.signature(_function(name)).parameters
 
 
+def torch_threads(name):
+    """The torch thread count experiment ``name`` fixes for itself (1 under ``one_thread``), or None."""
+    return getattr(_function(name), "torch_threads", None)
+
+
 def run_experiment(name, quick=False, seed=0, device="cpu", progress=None, **options):
     """Run experiment ``name`` and return its metrics dict.
 

@@ -53,4 +53,5 @@ def one_thread(run):
         finally:
             torch.set_num_threads(threads)
 
+    single_threaded.torch_threads = 1  # what the saved record's device_detail reports
     return single_threaded

@@ -13,11 +13,14 @@ on the module's own parameters through :func:`lstm_course.convert.tensor_tree`.
 the twin, so that their results come from the code the book teaches; ``"nn"`` (``python -m
 lstm_course run NAME --backend nn``) is there for comparison. Each saved run of ``book/results/``
 records its ``backend`` (one saved without it, from before the switch, used ``torch.nn``).
-The two are tested equal (1e-10 in float64). On a CPU the twin's LSTM trains 2-3x slower per
-step than ``torch.nn.LSTM`` at the book's sizes (measured under load), because ``torch.nn`` runs
-the whole recurrence in C++ (oneDNN) while the twin issues a few PyTorch operations per time
-step from Python (see the "Making it fast" chapter); the RNN twin, one operation per step, keeps
-up with ``torch.nn.RNN``.
+The two are tested equal (1e-10 in float64). On a CPU the twin's LSTM trains about 1.5-2x slower
+per step than ``torch.nn.LSTM`` in float32 at the book's sizes. Most of that is the matrix-product
+kernel, not the formulation: ``torch.nn.LSTM`` runs through oneDNN, whose GEMM is faster on some
+CPUs than the BLAS that ``torch.matmul`` calls, while the twin's products go to that BLAS; with
+oneDNN switched off ``torch.nn.LSTM`` is slower than the twin. At tiny sizes the twin's few PyTorch
+calls per time step from Python add to it (see the "Making it fast" chapter and
+``python -m lstm_course bench``). The RNN twin, one operation per step, keeps up with
+``torch.nn.RNN``.
 """
 
 import torch
