@@ -71,40 +71,43 @@ def mu_law_decode(codes, mu=MU):
     return np.sign(y) * np.expm1(np.abs(y) * np.log1p(mu)) / mu
 
 
-def measure_pitch(wave, sample_rate=SAMPLE_RATE, fmin=150.0, fmax=600.0, threshold=0.9):
+def measure_pitch(wave, sample_rate=SAMPLE_RATE, fmin=150.0, fmax=600.0, threshold=0.9, upsample=8):
     """The fundamental frequency (Hz) of ``wave`` (n_samples,), from its autocorrelation.
 
-    Every local maximum of the autocorrelation between the lags of ``fmax``
-    and ``fmin`` is refined with a parabola through three points (lag and
-    height); the first period is the *shortest* lag whose refined height is
-    at least ``threshold`` times the highest one. Taking the highest peak
-    alone makes octave errors: when the period falls between two whole lags
-    (20.5 samples, say) its peak is split over lags 20 and 21, while twice
-    the period is a whole lag and can come out higher. For precision, the
-    peak near the largest whole number of periods in the first third of the
-    note is located the same way, and the pitch is that many periods over its lag.
+    The autocorrelation is computed from the power spectrum at every
+    ``1/upsample`` of a sample (zero-padding the spectrum interpolates it
+    exactly, as the signal is band-limited), so a period between two whole
+    lags (20.5 samples, say) is not split over lags 20 and 21. Its local
+    maxima between the lags of ``fmax`` and ``fmin`` are refined with a
+    parabola through three points (lag and height), and the period is the
+    *shortest* lag whose height is at least ``threshold`` times the highest:
+    twice the period is also a peak, nearly as high, and taking the highest
+    alone makes octave errors. For precision, the peak near the largest whole
+    number of periods in the first third of the note is located the same
+    way, and the pitch is that many periods over its lag.
     Returns ``nan`` for a silent wave.
     """
     x = np.asarray(wave, dtype=np.float64) - np.mean(wave)
     if not np.any(x):
         return float("nan")
-    spectrum = np.fft.rfft(x, 2 * len(x))
-    ac = np.fft.irfft(np.abs(spectrum) ** 2)[:len(x)]
-    lo, hi = int(sample_rate / fmax), int(np.ceil(sample_rate / fmin))
+    power = np.abs(np.fft.rfft(x, 2 * len(x))) ** 2
+    ac = np.fft.irfft(power, 2 * len(x) * upsample)[:len(x) * upsample]  # ac[j]: lag j / upsample
+    lo, hi = int(sample_rate / fmax * upsample), int(np.ceil(sample_rate / fmin * upsample))
     k = np.arange(lo, hi + 1)
     maxima = k[(ac[k] >= ac[k - 1]) & (ac[k] >= ac[k + 1])]
     if len(maxima) == 0:
         return float("nan")
     peaks = np.array([_peak(ac, m) for m in maxima])  # (n_maxima, 2): lag, height
     period = peaks[np.argmax(peaks[:, 1] >= threshold * peaks[:, 1].max()), 0]
-    periods = max(1, int((len(x) // 3) / period))
+    periods = max(1, int((len(x) // 3) * upsample / period))
     guess = int(round(periods * period))  # the periods-th peak lies within a few lags of this
-    lag, _ = _peak(ac, guess - 3 + int(np.argmax(ac[guess - 3:guess + 4])))
-    return float(sample_rate * periods / lag)
+    width = 3 * upsample
+    lag, _ = _peak(ac, guess - width + int(np.argmax(ac[guess - width:guess + width + 1])))
+    return float(sample_rate * periods * upsample / lag)
 
 
 def _peak(ac, k):
-    """The lag and height of the maximum near integer lag ``k``, from a parabola through three points."""
+    """The lag and height of the maximum near index ``k``, from a parabola through three points."""
     a, b, c = ac[k - 1], ac[k], ac[k + 1]
     curvature = a - 2 * b + c
     if curvature >= 0:
