@@ -135,8 +135,12 @@ def _run(quick, seed, device, progress):
             metrics["generated_notes"] = len(pitch)
             metrics["generated_pitch"] = [NOTE_NAMES[k] for k in pitch]
             metrics["generated_error_cents"] = [round(float(e), 1) if np.isfinite(e) else None for e in signed]
-            metrics["generated"] = [{"pitch": NOTE_NAMES[k], "measured_hz": float(f), "error_cents": float(e),
-                                     "codes_base64": base64.b64encode(c.astype(np.uint8).tobytes()).decode()}
-                                    for k, f, e, c in zip(pitch[::per_pitch], measured[::per_pitch],
-                                                          error[::per_pitch], codes[::per_pitch])]
+            waves = mu_law_decode(codes)  # (notes, n_samples)
+            metrics["generated_rms_by_quarter"] = np.round(np.sqrt(np.mean(
+                waves.reshape(len(pitch), 4, -1) ** 2, axis=-1)), 4).tolist()
+            entry = lambda i: {"pitch": NOTE_NAMES[pitch[i]], "index": int(i), "measured_hz": float(measured[i]),
+                               "error_cents": float(error[i]),
+                               "codes_base64": base64.b64encode(codes[i].astype(np.uint8).tobytes()).decode()}
+            metrics["generated"] = [entry(i) for i in range(0, len(pitch), per_pitch)]  # one note per pitch
+            metrics["generated_misses"] = [entry(i) for i in np.flatnonzero(error > 50)[:3]]  # to hear what went wrong
     return metrics
