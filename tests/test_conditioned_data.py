@@ -151,6 +151,11 @@ def test_notes_are_labelled_with_their_pitch_and_seeded():
     assert np.all(np.abs(audio.cents(measured, audio.note_pitches()[notes.pitch])) < 5)
 
 
+def test_pitch_measurement_rejects_a_wave_too_short_for_its_longest_period():
+    with pytest.raises(ValueError, match="expected one wave of at least 174 samples"):
+        audio.measure_pitch(np.ones(100))
+
+
 def test_karplus_strong_rejects_a_delay_longer_than_the_note():
     with pytest.raises(ValueError, match="expected a delay N >= 2"):
         audio.karplus_strong(100, 50, np.random.default_rng(0))

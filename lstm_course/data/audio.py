@@ -88,6 +88,10 @@ def measure_pitch(wave, sample_rate=SAMPLE_RATE, fmin=150.0, fmax=600.0, thresho
     Returns ``nan`` for a silent wave.
     """
     x = np.asarray(wave, dtype=np.float64) - np.mean(wave)
+    longest = int(np.ceil(sample_rate / fmin))
+    if x.ndim != 1 or len(x) < 3 * (longest + 4):
+        raise ValueError(f"expected one wave of at least {3 * (longest + 4)} samples (three of the longest "
+                         f"period, {longest}); got shape {x.shape}")
     if not np.any(x):
         return float("nan")
     power = np.abs(np.fft.rfft(x, 2 * len(x))) ** 2

@@ -37,7 +37,7 @@ class SampleLSTM(torch.nn.Module):
         Added to the forget gate's bias at the start.
     film : bool
         If True (the default), the pitch also scales the frame lag by lag
-        (:attr:`frame_gain`, shape (n_pitches, context)); if False, the pitch
+        (``frame_gain``, shape (n_pitches, context)); if False, the pitch
         reaches the LSTM only as a one-hot input.
     """
 
