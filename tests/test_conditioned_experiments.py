@@ -135,6 +135,13 @@ def test_without_film_the_frame_gain_is_not_trained():
     assert not model.frame_gain.requires_grad and not model.frame_gain.detach().any()
 
 
+def test_audio_run_without_film_trains_no_frame_gain():
+    from lstm_course.experiments.audio import run
+    metrics = run(quick=True, progress=lambda message: None, film=False)
+    assert metrics["conditioning"] == "one-hot pitch input only"
+    assert not np.any(metrics["frame_gain"])
+
+
 def test_sample_lstm_windows_hold_the_last_samples_newest_first():
     model = SampleLSTM(6, H=8, context=3)
     codes = torch.tensor([[10], [20], [30]])

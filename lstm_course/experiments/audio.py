@@ -86,17 +86,20 @@ def run(quick=False, seed=0, device="cpu", progress=print, **options):
     """``python -m lstm_course run audio``: the pitch-conditioned sample-level LSTM against its baselines.
 
     Trains on one torch thread (the model is small; more threads only
-    contend), restoring the caller's thread count afterwards.
+    contend), restoring the caller's thread count afterwards. ``film=False``
+    (an option, not on the command line) trains the model without the
+    per-pitch frame gain, the pitch reaching it only as a one-hot input: the
+    comparison chapter 16 describes.
     """
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        return _run(quick, seed, device, progress)
+        return _run(quick, seed, device, progress, film=bool(options.get("film", True)))
     finally:
         torch.set_num_threads(threads)
 
 
-def _run(quick, seed, device, progress):
+def _run(quick, seed, device, progress, film=True):
     n_train, steps, H = (8, 60, 64) if quick else (48, 1500, 128)
     n_samples, chunk, batch_size = (800, 100, 16) if quick else (1600, 200, 32)
     data = load_notes(n_train=n_train, n_val=2 if quick else 6, n_samples=n_samples, seed=seed)
@@ -105,14 +108,15 @@ def _run(quick, seed, device, progress):
     real_error = np.abs(cents([measure_pitch(w) for w in mu_law_decode(val.codes)], note_pitches()[val.pitch]))
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
-    model = SampleLSTM(len(NOTE_NAMES), H=H).to(device)
+    model = SampleLSTM(len(NOTE_NAMES), H=H, film=film).to(device)
     history = train_sample_lstm(model, train, steps, batch_size, chunk, rng, device=device, progress=progress)
     metrics = {"val_bits_per_sample": bits_per_sample(model, val.codes, val.pitch, device),
                "unigram_bits_per_sample": unigram_bits(train.codes, val.codes),
                "bigram_bits_per_sample": bigram_bits(train.codes, val.codes),
                "lpc_bits_per_sample": lpc_bits(train.codes, val.codes),
                "lpc_order": 40, "context": model.context, "steps": steps, "hidden_size": H, "tbptt_chunk": chunk,
-               "conditioning": "one-hot pitch input and a per-pitch gain on each lag of the frame (FiLM)",
+               "conditioning": ("one-hot pitch input and a per-pitch gain on each lag of the frame (FiLM)" if film
+                                else "one-hot pitch input only"),
                "torch_threads": 1,
                "train_notes": len(train.pitch), "val_notes": len(val.pitch), "samples_per_note": n_samples,
                "sample_rate": 8000, "final_train_bits_per_sample": float(np.mean(history["losses"][-50:])),
