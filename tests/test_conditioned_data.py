@@ -115,6 +115,21 @@ def test_karplus_strong_pitch_is_sample_rate_over_n_plus_a_half(N):
     assert abs(audio.measure_pitch(wave) - 8000 / N) > 2
 
 
+def test_a_period_between_two_whole_lags_is_not_measured_an_octave_low():
+    n = np.arange(1600)
+    f0 = 8000 / 20.5  # G4's Karplus-Strong pitch: its autocorrelation peak is split over lags 20 and 21
+    wave = sum(np.cos(2 * np.pi * k * f0 * n / 8000 + k * k) for k in range(1, 9))
+    whole_lags = np.fft.irfft(np.abs(np.fft.rfft(wave, 3200)) ** 2)[:1600]
+    assert np.argmax(whole_lags[13:54]) + 13 == 41, "on whole lags, twice the period is the highest peak"
+    assert abs(audio.cents(audio.measure_pitch(wave), f0)) < 1
+
+
+def test_pitch_measurement_is_within_a_cent_on_real_decoded_notes_of_every_pitch():
+    notes = audio.load_notes(n_train=6, n_val=1, n_samples=1600, seed=3)["train"]
+    measured = [audio.measure_pitch(w) for w in audio.mu_law_decode(notes.codes)]
+    assert np.all(np.abs(audio.cents(measured, audio.note_pitches()[notes.pitch])) < 1)
+
+
 def test_mu_law_codes_cover_exactly_0_to_255_and_round_trip_within_one_bin():
     x = np.linspace(-1, 1, 20001)
     codes = audio.mu_law_encode(x)
@@ -134,6 +149,11 @@ def test_notes_are_labelled_with_their_pitch_and_seeded():
     assert notes.codes.shape == (12, 800) and notes.codes.min() >= 0 and notes.codes.max() <= 255
     measured = [audio.measure_pitch(w) for w in notes.waves]
     assert np.all(np.abs(audio.cents(measured, audio.note_pitches()[notes.pitch])) < 5)
+
+
+def test_pitch_measurement_rejects_a_wave_too_short_for_its_longest_period():
+    with pytest.raises(ValueError, match="expected one wave of at least 174 samples"):
+        audio.measure_pitch(np.ones(100))
 
 
 def test_karplus_strong_rejects_a_delay_longer_than_the_note():

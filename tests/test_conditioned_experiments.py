@@ -115,6 +115,33 @@ def test_pitch_condition_reaches_every_step_and_changes_the_prediction():
     assert (a - b).abs().amax(dim=(1, 2)).min() > 0
 
 
+def test_frame_gain_starts_at_zero_and_scales_each_lag_of_the_frame_per_pitch():
+    torch.manual_seed(0)
+    model = SampleLSTM(6, H=16, context=5).eval()
+    assert model.frame_gain.shape == (6, 5) and not model.frame_gain.detach().any()
+    codes = torch.randint(0, 256, (20, 1))
+    window = model.windows(codes)
+    changed = window.clone()
+    changed[..., 3] += 0.5  # a different value at lag 4
+    with torch.no_grad():
+        model.frame_gain[0, 3] = -1.0  # pitch 0 ignores lag 4; pitch 1 still reads it
+    same = [torch.equal(model(codes, torch.tensor([p]), None, window)[0],
+                        model(codes, torch.tensor([p]), None, changed)[0]) for p in (0, 1)]
+    assert same == [True, False]
+
+
+def test_without_film_the_frame_gain_is_not_trained():
+    model = SampleLSTM(6, H=8, film=False)
+    assert not model.frame_gain.requires_grad and not model.frame_gain.detach().any()
+
+
+def test_audio_run_without_film_trains_no_frame_gain():
+    from lstm_course.experiments.audio import run
+    metrics = run(quick=True, progress=lambda message: None, film=False)
+    assert metrics["conditioning"] == "one-hot pitch input only"
+    assert not np.any(metrics["frame_gain"])
+
+
 def test_sample_lstm_windows_hold_the_last_samples_newest_first():
     model = SampleLSTM(6, H=8, context=3)
     codes = torch.tensor([[10], [20], [30]])
@@ -149,3 +176,5 @@ def test_audio_quick_run_reports_the_contract_keys():
     for key in ("val_bits_per_sample", "unigram_bits_per_sample", "bigram_bits_per_sample", "lpc_bits_per_sample",
                 "pitch_within_50_cents", "median_pitch_error_cents"):
         assert isinstance(metrics[key], float), key
+    assert len(metrics["generated_error_cents"]) == len(metrics["generated_pitch"]) == metrics["generated_notes"]
+    assert np.array(metrics["frame_gain"]).shape == (6, metrics["context"])

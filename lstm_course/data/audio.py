@@ -71,33 +71,53 @@ def mu_law_decode(codes, mu=MU):
     return np.sign(y) * np.expm1(np.abs(y) * np.log1p(mu)) / mu
 
 
-def measure_pitch(wave, sample_rate=SAMPLE_RATE, fmin=150.0, fmax=600.0):
+def measure_pitch(wave, sample_rate=SAMPLE_RATE, fmin=150.0, fmax=600.0, threshold=0.9, upsample=8):
     """The fundamental frequency (Hz) of ``wave`` (n_samples,), from its autocorrelation.
 
-    The first period is the highest autocorrelation peak between the lags of
-    ``fmax`` and ``fmin``; for precision, the peak near the largest whole
-    number of periods in the first third of the note is located with a
-    parabola through three points, and the pitch is that many periods over its lag.
+    The autocorrelation is computed from the power spectrum at every
+    ``1/upsample`` of a sample (zero-padding the spectrum interpolates it
+    exactly, as the signal is band-limited), so a period between two whole
+    lags (20.5 samples, say) is not split over lags 20 and 21. Its local
+    maxima between the lags of ``fmax`` and ``fmin`` are refined with a
+    parabola through three points (lag and height), and the period is the
+    *shortest* lag whose height is at least ``threshold`` times the highest:
+    twice the period is also a peak, nearly as high, and taking the highest
+    alone makes octave errors. For precision, the peak near the largest whole
+    number of periods in the first third of the note is located the same
+    way, and the pitch is that many periods over its lag.
     Returns ``nan`` for a silent wave.
     """
     x = np.asarray(wave, dtype=np.float64) - np.mean(wave)
+    longest = int(np.ceil(sample_rate / fmin))
+    if x.ndim != 1 or len(x) < 3 * (longest + 4):
+        raise ValueError(f"expected one wave of at least {3 * (longest + 4)} samples (three of the longest "
+                         f"period, {longest}); got shape {x.shape}")
     if not np.any(x):
         return float("nan")
-    spectrum = np.fft.rfft(x, 2 * len(x))
-    ac = np.fft.irfft(np.abs(spectrum) ** 2)[:len(x)]
-    lo, hi = int(sample_rate / fmax), int(np.ceil(sample_rate / fmin))
-    period = _peak(ac, lo + int(np.argmax(ac[lo:hi + 1])))
-    periods = max(1, int((len(x) // 3) / period))
+    power = np.abs(np.fft.rfft(x, 2 * len(x))) ** 2
+    ac = np.fft.irfft(power, 2 * len(x) * upsample)[:len(x) * upsample]  # ac[j]: lag j / upsample
+    lo, hi = int(sample_rate / fmax * upsample), int(np.ceil(sample_rate / fmin * upsample))
+    k = np.arange(lo, hi + 1)
+    maxima = k[(ac[k] >= ac[k - 1]) & (ac[k] >= ac[k + 1])]
+    if len(maxima) == 0:
+        return float("nan")
+    peaks = np.array([_peak(ac, m) for m in maxima])  # (n_maxima, 2): lag, height
+    period = peaks[np.argmax(peaks[:, 1] >= threshold * peaks[:, 1].max()), 0]
+    periods = max(1, int((len(x) // 3) * upsample / period))
     guess = int(round(periods * period))  # the periods-th peak lies within a few lags of this
-    lag = _peak(ac, guess - 3 + int(np.argmax(ac[guess - 3:guess + 4])))
-    return float(sample_rate * periods / lag)
+    width = 3 * upsample
+    lag, _ = _peak(ac, guess - width + int(np.argmax(ac[guess - width:guess + width + 1])))
+    return float(sample_rate * periods * upsample / lag)
 
 
 def _peak(ac, k):
-    """The lag of the maximum near integer lag ``k``, refined by a parabola through three points."""
+    """The lag and height of the maximum near index ``k``, from a parabola through three points."""
     a, b, c = ac[k - 1], ac[k], ac[k + 1]
     curvature = a - 2 * b + c
-    return k + (0.5 * (a - c) / curvature if curvature < 0 else 0.0)
+    if curvature >= 0:
+        return float(k), float(b)
+    offset = 0.5 * (a - c) / curvature
+    return k + offset, b - 0.25 * (a - c) * offset
 
 
 def cents(measured, requested):

@@ -83,23 +83,46 @@ def train_sample_lstm(model, notes, steps, batch_size, chunk, rng, lr=3e-3, devi
 
 
 def run(quick=False, seed=0, device="cpu", progress=print, **options):
-    """``python -m lstm_course run audio``: the pitch-conditioned sample-level LSTM against its baselines."""
+    """``python -m lstm_course run audio``: the pitch-conditioned sample-level LSTM against its baselines.
+
+    Trains on one torch thread (the model is small; more threads only
+    contend), restoring the caller's thread count afterwards. ``film=False``
+    (an option, not on the command line) trains the model without the
+    per-pitch frame gain, the pitch reaching it only as a one-hot input: the
+    comparison chapter 16 describes.
+    """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _run(quick, seed, device, progress, film=bool(options.get("film", True)))
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _run(quick, seed, device, progress, film=True):
     n_train, steps, H = (8, 60, 64) if quick else (48, 1500, 128)
     n_samples, chunk, batch_size = (800, 100, 16) if quick else (1600, 200, 32)
     data = load_notes(n_train=n_train, n_val=2 if quick else 6, n_samples=n_samples, seed=seed)
     train, val = data["train"], data["val"]
     progress(f"data: {len(train.pitch)} training and {len(val.pitch)} validation notes of {n_samples} samples")
+    real_error = np.abs(cents([measure_pitch(w) for w in mu_law_decode(val.codes)], note_pitches()[val.pitch]))
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
-    model = SampleLSTM(len(NOTE_NAMES), H=H).to(device)
+    model = SampleLSTM(len(NOTE_NAMES), H=H, film=film).to(device)
     history = train_sample_lstm(model, train, steps, batch_size, chunk, rng, device=device, progress=progress)
     metrics = {"val_bits_per_sample": bits_per_sample(model, val.codes, val.pitch, device),
                "unigram_bits_per_sample": unigram_bits(train.codes, val.codes),
                "bigram_bits_per_sample": bigram_bits(train.codes, val.codes),
                "lpc_bits_per_sample": lpc_bits(train.codes, val.codes),
                "lpc_order": 40, "context": model.context, "steps": steps, "hidden_size": H, "tbptt_chunk": chunk,
+               "conditioning": ("one-hot pitch input and a per-pitch gain on each lag of the frame (FiLM)" if film
+                                else "one-hot pitch input only"),
+               "torch_threads": 1,
                "train_notes": len(train.pitch), "val_notes": len(val.pitch), "samples_per_note": n_samples,
-               "sample_rate": 8000, "final_train_bits_per_sample": float(np.mean(history["losses"][-50:]))}
+               "sample_rate": 8000, "final_train_bits_per_sample": float(np.mean(history["losses"][-50:])),
+               "real_val_notes_pitch_within_50_cents": float(np.mean(real_error <= 50)),
+               "real_val_notes_max_pitch_error_cents": float(np.max(real_error)),
+               "frame_gain": np.round(model.frame_gain.detach().cpu().numpy(), 3).tolist()}
     per_pitch = 1 if quick else 4
     pitch = np.repeat(np.arange(len(NOTE_NAMES)), per_pitch)
     for temperature in (1.0, 0.8):
@@ -107,15 +130,21 @@ def run(quick=False, seed=0, device="cpu", progress=print, **options):
         generator = torch.Generator(device=device).manual_seed(seed)
         codes = model.generate(torch.as_tensor(pitch, device=device), n_samples, generator, temperature)
         measured = np.array([measure_pitch(mu_law_decode(c)) for c in codes])
-        error = np.abs(cents(measured, note_pitches()[pitch]))
-        error = np.where(np.isfinite(error), error, np.inf)
+        signed = cents(measured, note_pitches()[pitch])
+        error = np.where(np.isfinite(signed), np.abs(signed), np.inf)
         suffix = "" if temperature == 1.0 else f"_temperature_{temperature}"
         metrics[f"pitch_within_50_cents{suffix}"] = float(np.mean(error <= 50))
         metrics[f"median_pitch_error_cents{suffix}"] = float(np.median(error))
         if temperature == 1.0:
             metrics["generated_notes"] = len(pitch)
-            metrics["generated"] = [{"pitch": NOTE_NAMES[k], "measured_hz": float(f), "error_cents": float(e),
-                                     "codes_base64": base64.b64encode(c.astype(np.uint8).tobytes()).decode()}
-                                    for k, f, e, c in zip(pitch[::per_pitch], measured[::per_pitch],
-                                                          error[::per_pitch], codes[::per_pitch])]
+            metrics["generated_pitch"] = [NOTE_NAMES[k] for k in pitch]
+            metrics["generated_error_cents"] = [round(float(e), 1) if np.isfinite(e) else None for e in signed]
+            waves = mu_law_decode(codes)  # (notes, n_samples)
+            metrics["generated_rms_by_quarter"] = np.round(np.sqrt(np.mean(
+                waves.reshape(len(pitch), 4, -1) ** 2, axis=-1)), 4).tolist()
+            entry = lambda i: {"pitch": NOTE_NAMES[pitch[i]], "index": int(i), "measured_hz": float(measured[i]),
+                               "error_cents": float(error[i]),
+                               "codes_base64": base64.b64encode(codes[i].astype(np.uint8).tobytes()).decode()}
+            metrics["generated"] = [entry(i) for i in range(0, len(pitch), per_pitch)]  # one note per pitch
+            metrics["generated_misses"] = [entry(i) for i in np.flatnonzero(error > 50)[:3]]  # to hear what went wrong
     return metrics

@@ -5,6 +5,13 @@ decoded values of the last ``context`` samples (the frame that SampleRNN's
 sample-level module also sees; zeros before the note starts), and the one-hot
 pitch of the note (so the condition reaches every step); a softmax over the
 256 codes predicts the next sample.
+
+The pitch also scales the frame, lag by lag (feature-wise linear modulation,
+FiLM): the LSTM reads :math:`w_t \odot (1 + g_p)` with :math:`g_p` a learned
+gain per lag for pitch :math:`p` (zeros at the start). A one-hot added to the
+input can only shift the gates' pre-activations; which past samples matter
+depends on the pitch (a plucked string repeats itself one period back), and
+that is a product of pitch and frame, which the gain gives directly.
 """
 
 import numpy as np
@@ -23,15 +30,24 @@ class SampleLSTM(torch.nn.Module):
     n_pitches : int
     E, H : int
         Code-embedding and hidden sizes.
+    context : int
+        Length of the frame of past values the LSTM reads at every step.
     num_layers : int
+    forget_bias : float
+        Added to the forget gate's bias at the start.
+    film : bool
+        If True (the default), the pitch also scales the frame lag by lag
+        (``frame_gain``, shape (n_pitches, context)); if False, the pitch
+        reaches the LSTM only as a one-hot input.
     """
 
-    def __init__(self, n_pitches, E=32, H=128, context=40, num_layers=1, forget_bias=1.0):
+    def __init__(self, n_pitches, E=32, H=128, context=40, num_layers=1, forget_bias=1.0, film=True):
         super().__init__()
         self.n_pitches, self.context, Q = n_pitches, context, MU + 1
         self.embed = torch.nn.Embedding(Q, E)
         self.lstm = torch.nn.LSTM(E + context + n_pitches, H, num_layers=num_layers)
         self.readout = torch.nn.Linear(H, Q)
+        self.frame_gain = torch.nn.Parameter(torch.zeros(n_pitches, context), requires_grad=film)
         self.register_buffer("values", torch.tensor(mu_law_decode(np.arange(Q)), dtype=torch.float32))
         with torch.no_grad():
             for k in range(num_layers):
@@ -47,10 +63,12 @@ class SampleLSTM(torch.nn.Module):
         """codes_in (T, B) int, pitch (B,) int -> logits (T, B, 256), state.
 
         ``window`` (T, B, context) defaults to :meth:`windows` of ``codes_in``,
-        which is right when ``codes_in`` starts with the note.
+        which is right when ``codes_in`` starts with the note; the LSTM reads
+        it scaled by ``1 + frame_gain[pitch]`` (lag by lag).
         """
         T, B = codes_in.shape
         window = self.windows(codes_in) if window is None else window
+        window = window * (1 + self.frame_gain[pitch])  # (T, B, context) * (B, context): the pitch picks the lags
         condition = torch.nn.functional.one_hot(pitch, self.n_pitches).float().expand(T, B, -1)  # every step
         x = torch.cat([self.embed(codes_in), window, condition], dim=-1)
         out, state = self.lstm(x, state)
