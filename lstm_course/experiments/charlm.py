@@ -70,7 +70,7 @@ def generate(net, vocab, prime, length, temperature, rng, device="cpu"):
     return prime + vocab.decode(out)
 
 
-def train_charlm(minutes=2.0, corpus="stdlib", device="cpu", seed=0, H=256, T=100, B=32, lr=3e-3, max_norm=1.0,
+def train_charlm(minutes=2.0, corpus="stdlib", device="cpu", seed=0, H=256, T=100, B=32, lr=1e-2, max_norm=1.0,
                  checkpoint=None, progress=print, max_steps=None, curve_points=0, samples=(), backend="twin"):
     """Train for ``minutes`` of wall-clock time; return the metrics dict (see the book's generative chapter).
 
