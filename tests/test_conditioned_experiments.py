@@ -53,6 +53,21 @@ def test_every_step_decoder_reads_the_features_beside_every_word():
     assert Captioner("init").inputs(ids, features).shape == (3, 2, 32), "only 'every' widens the input"
 
 
+@pytest.mark.parametrize("conditioning", CONDITIONINGS)
+def test_step_by_step_decoding_gives_the_teacher_forced_logits(conditioning):
+    torch.manual_seed(0)
+    model = Captioner(conditioning).double().eval()
+    images = torch.as_tensor(shapes.make_split(2, np.random.default_rng(5)).images, dtype=torch.float64)
+    ids = torch.randint(0, len(shapes.VOCAB), (6, 2))
+    with torch.no_grad():
+        whole = model(images, ids)
+        features = model.features(images)
+        state = model.start(features)
+        for t in range(6):  # the loop greedy decoding runs, one token at a time
+            h, state = model.lstm(model.inputs(ids[t:t + 1], features), state)
+            assert torch.allclose(model.readout(h)[0], whole[t], rtol=0, atol=1e-12), t
+
+
 def test_every_step_decoder_starts_from_the_same_h0_as_init():
     torch.manual_seed(0)
     model = Captioner("every").double().eval()
