@@ -11,9 +11,9 @@ import torch
 from lstm_course.data import audio, shapes
 from lstm_course.experiments.audio import bigram_bits, lpc_bits, unigram_bits
 from lstm_course.experiments.captioning import (attribute_accuracy, canonical_only, exact_match, example_rows,
-                                                nearest_captions, scores)
+                                                lookup_rate, nearest_captions, scores, shape_probe)
 from lstm_course.models.audio import SampleLSTM
-from lstm_course.models.captioning import Captioner, features_of, predict
+from lstm_course.models.captioning import CONDITIONINGS, Captioner, features_of, predict
 from lstm_course.numpy_impl import init_state_forward
 
 
@@ -26,7 +26,7 @@ def test_captioner_initial_state_is_the_numpy_conditioned_h0():
     assert np.allclose(h0[0].detach().numpy(), ours, rtol=0, atol=1e-12) and not c0.any()
 
 
-@pytest.mark.parametrize("conditioning", ["init", "input"])
+@pytest.mark.parametrize("conditioning", CONDITIONINGS)
 def test_captioner_logits_depend_on_the_image(conditioning):
     torch.manual_seed(0)
     model = Captioner(conditioning).eval()
@@ -39,8 +39,42 @@ def test_captioner_logits_depend_on_the_image(conditioning):
 
 
 def test_captioner_rejects_an_unknown_conditioning():
-    with pytest.raises(ValueError, match="conditioning must be 'init' or 'input'"):
+    with pytest.raises(ValueError, match="conditioning must be 'init', 'input' or 'every'; got 'every-step'"):
         Captioner("every-step")
+
+
+def test_every_step_decoder_reads_the_features_beside_every_word():
+    torch.manual_seed(0)
+    model = Captioner("every").eval()
+    features, ids = torch.randn(2, 128), torch.tensor([[1, 4], [5, 6], [7, 2]])
+    x = model.inputs(ids, features)
+    assert x.shape == (3, 2, 32 + 128)
+    assert torch.equal(x[:, :, :32], model.embed(ids)) and all(torch.equal(x[t, :, 32:], features) for t in range(3))
+    assert Captioner("init").inputs(ids, features).shape == (3, 2, 32), "only 'every' widens the input"
+
+
+@pytest.mark.parametrize("conditioning", CONDITIONINGS)
+def test_step_by_step_decoding_gives_the_teacher_forced_logits(conditioning):
+    torch.manual_seed(0)
+    model = Captioner(conditioning).double().eval()
+    images = torch.as_tensor(shapes.make_split(2, np.random.default_rng(5)).images, dtype=torch.float64)
+    ids = torch.randint(0, len(shapes.VOCAB), (6, 2))
+    with torch.no_grad():
+        whole = model(images, ids)
+        features = model.features(images)
+        state = model.start(features)
+        for t in range(6):  # the loop greedy decoding runs, one token at a time
+            h, state = model.lstm(model.inputs(ids[t:t + 1], features), state)
+            assert torch.allclose(model.readout(h)[0], whole[t], rtol=0, atol=1e-12), t
+
+
+def test_every_step_decoder_starts_from_the_same_h0_as_init():
+    torch.manual_seed(0)
+    model = Captioner("every").double().eval()
+    features = torch.randn(3, 128, dtype=torch.float64)
+    h0, c0 = model.start(features)
+    ours = init_state_forward(features.numpy(), model.img.weight.detach().numpy(), model.img.bias.detach().numpy())
+    assert np.allclose(h0[0].detach().numpy(), ours, rtol=0, atol=1e-12) and not c0.any()
 
 
 def test_attribute_accuracy_scores_slots_and_counts_unparsable_captions_wrong():
@@ -68,6 +102,28 @@ def test_scores_report_exact_match_per_number_of_objects_and_single_shape_scenes
     result = scores(captions, split)
     assert result["exact_match_by_objects"] == {"1": 1.0, "2": 0.0, "3": 1.0}
     assert result["attribute_accuracy_single_shape"]["shape"] == 1.0
+
+
+def test_lookup_rate_counts_single_objects_named_with_a_shape_training_showed_alone():
+    alone = shapes.Shape("small", "red", "triangle")
+    circle, square = shapes.Shape("small", "red", "circle"), shapes.Shape("large", "blue", "square")
+    train = [shapes.Scene((alone,), ()), shapes.Scene((circle, square), ("left",))]
+    scenes = [shapes.Scene((circle,), ())] * 3 + [shapes.Scene((circle, square), ("left",))]
+    captions = ["a small red triangle", "a small red circle", "nonsense", "a small red triangle"]
+    assert lookup_rate(captions, scenes, train) == 0.5, "one of the two parsed single-object captions"
+    assert lookup_rate(captions[3:], scenes[3:], train) is None
+
+
+class _ConstantFeatures(torch.nn.Module):
+    def features(self, images):
+        return torch.ones(len(images), 4)
+
+
+def test_shape_probe_is_at_chance_on_features_that_say_nothing_and_restores_training_mode():
+    assert shape_probe(_ConstantFeatures(), n_per_kind=20) <= 0.5, "the most common shape, squares, is 2 in 5"
+    torch.manual_seed(0)
+    model = Captioner("every")
+    assert 0 <= shape_probe(model, n_per_kind=2) <= 1 and model.training
 
 
 def test_examples_show_successes_and_failures_half_each_where_possible():

@@ -1,11 +1,14 @@
 r"""An image captioner: a small CNN encoder trained end to end with an LSTM decoder (Torch).
 
-Two ways to condition the decoder on the image features :math:`f`:
+Three ways to condition the decoder on the image features :math:`f`:
 
 - ``"init"``: the initial state, :math:`h_0 = \tanh(W_{img} f + b_{img})`, :math:`c_0 = 0`
   (the maths of ``lstm_course.numpy_impl.conditioned``, tested against it);
 - ``"input"``: Show and Tell's first input, :math:`x_{-1} = W_{img} f + b_{img}`, read
-  before the start token, from :math:`h_0 = 0`.
+  before the start token, from :math:`h_0 = 0`;
+- ``"every"``: the initial state as in ``"init"``, and the features again at every step,
+  :math:`x_t = [E w_{t-1}; f]` (the fixed context of Cho et al.'s encoder-decoder), so the
+  decoder never has to carry what it saw through its recurrence.
 """
 
 import numpy as np
@@ -13,13 +16,15 @@ import torch
 
 from ..data.shapes import IMAGE_SIZE, MAX_CAPTION_WORDS, VOCAB, WORD_ID, decode_ids, encode_captions
 
+CONDITIONINGS = ("init", "input", "every")
+
 
 class Captioner(torch.nn.Module):
     """CNN encoder (3 x IMAGE_SIZE x IMAGE_SIZE -> F features) and LSTM decoder over the caption vocabulary.
 
     Parameters
     ----------
-    conditioning : {"init", "input"}
+    conditioning : {"init", "input", "every"}
     F, E, H : int
         Feature, word-embedding and hidden sizes.
     forget_bias : float
@@ -28,8 +33,8 @@ class Captioner(torch.nn.Module):
 
     def __init__(self, conditioning="init", F=128, E=32, H=128, forget_bias=1.0):
         super().__init__()
-        if conditioning not in ("init", "input"):
-            raise ValueError(f"conditioning must be 'init' or 'input'; got {conditioning!r}")
+        if conditioning not in CONDITIONINGS:
+            raise ValueError(f"conditioning must be 'init', 'input' or 'every'; got {conditioning!r}")
         self.conditioning, V = conditioning, len(VOCAB)
 
         def conv(a, b, kernel=3, stride=1, padding=1, pool=True):
@@ -46,9 +51,9 @@ class Captioner(torch.nn.Module):
         # Features centred over the batch, at unit scale. Without this (ReLU features, |f| ~ 5), Adam moved
         # all of W_img the same way within 50 steps, W_img f sat in the tanh's flat tails, h0 was the same
         # for every image, and the decoder learned captions that ignore the image.
-        self.img = torch.nn.Linear(F, H if conditioning == "init" else E)  # W_img, b_img
+        self.img = torch.nn.Linear(F, E if conditioning == "input" else H)  # W_img, b_img
         self.embed = torch.nn.Embedding(V, E)
-        self.lstm = torch.nn.LSTM(E, H)
+        self.lstm = torch.nn.LSTM(E + (F if conditioning == "every" else 0), H)
         self.readout = torch.nn.Linear(H, V)
         with torch.no_grad():
             self.lstm.bias_ih_l0[H:2 * H] += forget_bias  # torch's gate order is i, f, g, o
@@ -60,27 +65,35 @@ class Captioner(torch.nn.Module):
     def start(self, features):
         """The decoder's state after seeing the image: ``(h, c)``, each (1, B, H)."""
         B, H = features.shape[0], self.lstm.hidden_size
-        if self.conditioning == "init":
+        if self.conditioning != "input":
             h0 = torch.tanh(self.img(features))[None]  # eq. (cond-h0): (1, B, H)
             return h0, torch.zeros_like(h0)
         zeros = features.new_zeros(1, B, H)
         _, state = self.lstm(self.img(features)[None], (zeros, zeros))  # x_{-1}: (1, B, E)
         return state
 
+    def inputs(self, ids, features):
+        """The decoder's inputs (T, B, E), or (T, B, E + F) with the features at every step, for ``ids`` (T, B)."""
+        x = self.embed(ids)
+        if self.conditioning != "every":
+            return x
+        return torch.cat([x, features[None].expand(ids.shape[0], -1, -1)], dim=2)  # x_t = [E w_{t-1}; f]
+
     def forward(self, images, ids_in):
         """Logits (T, B, V) of the next token, reading ``ids_in`` (T, B) from the image's state."""
-        out, _ = self.lstm(self.embed(ids_in), self.start(self.features(images)))  # (T, B, H)
+        features = self.features(images)
+        out, _ = self.lstm(self.inputs(ids_in, features), self.start(features))  # (T, B, H)
         return self.readout(out)
 
     @torch.no_grad()
     def greedy(self, images, max_len=MAX_CAPTION_WORDS + 1):
         """Greedy captions (list of B strings) of ``images`` (B, 3, IMAGE_SIZE, IMAGE_SIZE)."""
-        B = images.shape[0]
-        state = self.start(self.features(images))
+        B, features = images.shape[0], self.features(images)
+        state = self.start(features)
         token = torch.full((1, B), WORD_ID["<start>"], dtype=torch.long, device=images.device)
         out = []
         for _ in range(max_len):
-            h, state = self.lstm(self.embed(token), state)
+            h, state = self.lstm(self.inputs(token, features), state)
             token = self.readout(h).argmax(-1)  # (1, B)
             out.append(token[0])
         ids = torch.stack(out).cpu().numpy()  # (max_len, B)
