@@ -86,7 +86,8 @@ def train_sample_lstm(model, notes, steps, batch_size, chunk, rng, lr=3e-3, devi
 def generated_pitch_figures(codes, pitch):
     """How well generated notes ``codes`` (B, n) hit their requested pitches ``pitch`` (B,) (indices into NOTE_NAMES).
 
-    Each note is measured whole and by halves (:func:`measure_pitch`), in
+    Each note is measured whole and by halves
+    (:func:`~lstm_course.data.audio.measure_pitch`), in
     cents from its string's pitch; the drift is the second half's error less
     the first half's (negative: the note went flat as it went on). A note
     too quiet to measure counts as missed (error ``inf``, ``None`` in the lists).
