@@ -124,6 +124,20 @@ def test_a_period_between_two_whole_lags_is_not_measured_an_octave_low():
     assert abs(audio.cents(audio.measure_pitch(wave), f0)) < 1
 
 
+def test_the_highest_whole_lag_peak_measures_a_period_between_two_lags_an_octave_low():
+    n = np.arange(1600)
+    f0 = 8000 / 20.5
+    wave = sum(np.cos(2 * np.pi * k * f0 * n / 8000 + k * k) for k in range(1, 9))
+    assert audio.whole_lag_pitch(wave) == 8000 / 41  # twice the period, a whole lag
+    assert abs(audio.whole_lag_pitch(np.cos(2 * np.pi * 400 * n / 8000)) - 400) < 1e-9  # a period of 20 is fine
+    assert np.isnan(audio.whole_lag_pitch(np.zeros(200)))
+
+
+def test_whole_lag_pitch_rejects_a_wave_no_longer_than_its_longest_period():
+    with pytest.raises(ValueError, match="expected one wave longer than the longest period"):
+        audio.whole_lag_pitch(np.ones(50))
+
+
 def test_pitch_measurement_is_within_a_cent_on_real_decoded_notes_of_every_pitch():
     notes = audio.load_notes(n_train=6, n_val=1, n_samples=1600, seed=3)["train"]
     measured = [audio.measure_pitch(w) for w in audio.mu_law_decode(notes.codes)]

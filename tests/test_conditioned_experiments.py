@@ -198,6 +198,18 @@ def test_audio_run_without_film_trains_no_frame_gain():
     assert not np.any(metrics["frame_gain"])
 
 
+def test_drift_is_the_second_halfs_pitch_error_less_the_first_halfs():
+    from lstm_course.experiments.audio import generated_pitch_figures
+    rng = np.random.default_rng(0)
+    g4, d4 = (audio.karplus_strong(audio.delay_for(f), 800, rng)[0] for f in (392.0, 293.66))
+    codes = audio.mu_law_encode(np.stack([np.concatenate([g4, d4]), np.concatenate([g4, g4])]))
+    figures, measured, error = generated_pitch_figures(codes, np.array([4, 4]))  # both asked for G4
+    expected = audio.cents(audio.note_pitches()[2], audio.note_pitches()[4])  # D4 below G4, about -509
+    assert abs(figures["drift_cents"][0] - expected) < 2 and abs(figures["drift_cents"][1]) < 2
+    assert abs(figures["first_half_error_cents"][0]) < 2 and figures["pitch_within_50_cents"] == 0.5
+    assert measured.shape == error.shape == (2,)
+
+
 def test_sample_lstm_windows_hold_the_last_samples_newest_first():
     model = SampleLSTM(6, H=8, context=3)
     codes = torch.tensor([[10], [20], [30]])
@@ -234,3 +246,9 @@ def test_audio_quick_run_reports_the_contract_keys():
         assert isinstance(metrics[key], float), key
     assert len(metrics["generated_error_cents"]) == len(metrics["generated_pitch"]) == metrics["generated_notes"]
     assert np.array(metrics["frame_gain"]).shape == (6, metrics["context"])
+    ablation = metrics["ablation_no_film"]
+    assert ablation["conditioning"] == "one-hot pitch input only" and ablation["steps"] == metrics["steps"]
+    for key in ("val_bits_per_sample", "pitch_within_50_cents", "median_pitch_error_cents"):
+        assert isinstance(ablation[key], float), key
+    for key in ("generated_error_cents", "first_half_error_cents", "second_half_error_cents", "drift_cents"):
+        assert len(ablation[key]) == len(metrics[key]) == metrics["generated_notes"], key

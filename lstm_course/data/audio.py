@@ -110,6 +110,28 @@ def measure_pitch(wave, sample_rate=SAMPLE_RATE, fmin=150.0, fmax=600.0, thresho
     return float(sample_rate * periods * upsample / lag)
 
 
+def whole_lag_pitch(wave, sample_rate=SAMPLE_RATE, fmin=150.0, fmax=600.0):
+    """The naive pitch (Hz) of ``wave`` (n_samples,): ``sample_rate`` over the whole lag of the highest autocorrelation.
+
+    The lag runs over the whole numbers from ``sample_rate / fmax`` to
+    ``sample_rate / fmin``; there is no interpolation between lags and no
+    preference for the shortest peak. It is here to show what
+    :func:`measure_pitch` guards against: when the period falls between two
+    whole lags (20.5 samples, say), its peak is split over both and the peak
+    at twice the period (41) can be the highest, an octave too low.
+    Returns ``nan`` for a silent wave.
+    """
+    x = np.asarray(wave, dtype=np.float64) - np.mean(wave)
+    longest = int(np.ceil(sample_rate / fmin))
+    if x.ndim != 1 or len(x) <= longest:
+        raise ValueError(f"expected one wave longer than the longest period ({longest} samples); got shape {x.shape}")
+    if not np.any(x):
+        return float("nan")
+    ac = np.fft.irfft(np.abs(np.fft.rfft(x, 2 * len(x))) ** 2)[:len(x)]  # ac[j]: lag j, whole samples
+    lo = int(sample_rate / fmax)
+    return float(sample_rate / (lo + np.argmax(ac[lo:longest + 1])))
+
+
 def _peak(ac, k):
     """The lag and height of the maximum near index ``k``, from a parabola through three points."""
     a, b, c = ac[k - 1], ac[k], ac[k + 1]

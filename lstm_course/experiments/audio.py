@@ -8,6 +8,7 @@ import torch
 
 from ..data.audio import MU, NOTE_NAMES, cents, load_notes, measure_pitch, mu_law_decode, note_pitches
 from ..models.audio import START, SampleLSTM, bits_per_sample, with_start
+from .running import one_thread
 
 Q = MU + 1
 
@@ -82,34 +83,87 @@ def train_sample_lstm(model, notes, steps, batch_size, chunk, rng, lr=3e-3, devi
     return {"losses": losses, "seconds": time.perf_counter() - start}
 
 
+def generated_pitch_figures(codes, pitch):
+    """How well generated notes ``codes`` (B, n) hit their requested pitches ``pitch`` (B,) (indices into NOTE_NAMES).
+
+    Each note is measured whole and by halves
+    (:func:`~lstm_course.data.audio.measure_pitch`), in
+    cents from its string's pitch; the drift is the second half's error less
+    the first half's (negative: the note went flat as it went on). A note
+    too quiet to measure counts as missed (error ``inf``, ``None`` in the lists).
+
+    Returns
+    -------
+    figures : dict
+        ``pitch_within_50_cents``, ``median_pitch_error_cents`` (of the
+        absolute errors), ``median_drift_cents`` (over the notes whose halves
+        both measure, ``None`` if none), and per note, rounded to 0.1 cent:
+        ``generated_error_cents``, ``first_half_error_cents``,
+        ``second_half_error_cents``, ``drift_cents``.
+    measured : np.ndarray
+        (B,) the measured pitch of each whole note in Hz.
+    error : np.ndarray
+        (B,) absolute error in cents, ``inf`` where unmeasurable.
+    """
+    waves, target = mu_law_decode(codes), note_pitches()[np.asarray(pitch)]
+    half = waves.shape[1] // 2
+    measured = np.array([measure_pitch(w) for w in waves])
+    signed = cents(measured, target)
+    first = cents([measure_pitch(w[:half]) for w in waves], target)
+    second = cents([measure_pitch(w[half:]) for w in waves], target)
+    drift = second - first
+    error = np.where(np.isfinite(signed), np.abs(signed), np.inf)
+    finite = drift[np.isfinite(drift)]
+    rounded = lambda values: [round(float(v), 1) if np.isfinite(v) else None for v in values]
+    figures = {"pitch_within_50_cents": float(np.mean(error <= 50)), "median_pitch_error_cents": float(np.median(error)),
+               "median_drift_cents": float(np.median(finite)) if len(finite) else None,
+               "generated_error_cents": rounded(signed), "first_half_error_cents": rounded(first),
+               "second_half_error_cents": rounded(second), "drift_cents": rounded(drift)}
+    return figures, measured, error
+
+
+def _generate(model, pitch, n_samples, seed, temperature, device):
+    generator = torch.Generator(device=device).manual_seed(seed)
+    return model.generate(torch.as_tensor(pitch, device=device), n_samples, generator, temperature)
+
+
+def _encoded(codes):
+    return base64.b64encode(np.asarray(codes).astype(np.uint8).tobytes()).decode()
+
+
+@one_thread  # the model is small: more threads only contend
 def run(quick=False, seed=0, device="cpu", progress=print, **options):
     """``python -m lstm_course run audio``: the pitch-conditioned sample-level LSTM against its baselines.
 
-    Trains on one torch thread (the model is small; more threads only
-    contend), restoring the caller's thread count afterwards. ``film=False``
-    (an option, not on the command line) trains the model without the
-    per-pitch frame gain, the pitch reaching it only as a one-hot input: the
-    comparison chapter 16 describes.
+    Trains the model with the per-pitch frame gain (FiLM) and, as an
+    ablation under ``"ablation_no_film"``, the same model without it (the
+    pitch reaching it only as a one-hot input), on the same data, steps and
+    seed; both generate the same notes from the same seed and are measured
+    the same way (:func:`generated_pitch_figures`). ``film=False`` (an
+    option, not on the command line) makes the one-hot-only model the main
+    one, with no ablation.
     """
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        return _run(quick, seed, device, progress, film=bool(options.get("film", True)))
-    finally:
-        torch.set_num_threads(threads)
+    film = bool(options.get("film", True))
+    return _run(quick, seed, device, progress, film=film, ablation=film)
 
 
-def _run(quick, seed, device, progress, film=True):
+def _train(film, train, steps, batch_size, chunk, H, seed, device, progress):
+    """One SampleLSTM trained from the same seed (initial weights and batch draws) whatever ``film``."""
+    rng = np.random.default_rng(seed)
+    torch.manual_seed(seed)
+    model = SampleLSTM(len(NOTE_NAMES), H=H, film=film).to(device)
+    history = train_sample_lstm(model, train, steps, batch_size, chunk, rng, device=device, progress=progress)
+    return model, history
+
+
+def _run(quick, seed, device, progress, film=True, ablation=False):
     n_train, steps, H = (8, 60, 64) if quick else (48, 1500, 128)
     n_samples, chunk, batch_size = (800, 100, 16) if quick else (1600, 200, 32)
     data = load_notes(n_train=n_train, n_val=2 if quick else 6, n_samples=n_samples, seed=seed)
     train, val = data["train"], data["val"]
     progress(f"data: {len(train.pitch)} training and {len(val.pitch)} validation notes of {n_samples} samples")
     real_error = np.abs(cents([measure_pitch(w) for w in mu_law_decode(val.codes)], note_pitches()[val.pitch]))
-    rng = np.random.default_rng(seed)
-    torch.manual_seed(seed)
-    model = SampleLSTM(len(NOTE_NAMES), H=H, film=film).to(device)
-    history = train_sample_lstm(model, train, steps, batch_size, chunk, rng, device=device, progress=progress)
+    model, history = _train(film, train, steps, batch_size, chunk, H, seed, device, progress)
     metrics = {"val_bits_per_sample": bits_per_sample(model, val.codes, val.pitch, device),
                "unigram_bits_per_sample": unigram_bits(train.codes, val.codes),
                "bigram_bits_per_sample": bigram_bits(train.codes, val.codes),
@@ -127,24 +181,34 @@ def _run(quick, seed, device, progress, film=True):
     pitch = np.repeat(np.arange(len(NOTE_NAMES)), per_pitch)
     for temperature in (1.0, 0.8):
         progress(f"generating at temperature {temperature}")
-        generator = torch.Generator(device=device).manual_seed(seed)
-        codes = model.generate(torch.as_tensor(pitch, device=device), n_samples, generator, temperature)
-        measured = np.array([measure_pitch(mu_law_decode(c)) for c in codes])
-        signed = cents(measured, note_pitches()[pitch])
-        error = np.where(np.isfinite(signed), np.abs(signed), np.inf)
+        codes = _generate(model, pitch, n_samples, seed, temperature, device)
+        figures, measured, error = generated_pitch_figures(codes, pitch)
         suffix = "" if temperature == 1.0 else f"_temperature_{temperature}"
-        metrics[f"pitch_within_50_cents{suffix}"] = float(np.mean(error <= 50))
-        metrics[f"median_pitch_error_cents{suffix}"] = float(np.median(error))
+        metrics[f"pitch_within_50_cents{suffix}"] = figures["pitch_within_50_cents"]
+        metrics[f"median_pitch_error_cents{suffix}"] = figures["median_pitch_error_cents"]
         if temperature == 1.0:
             metrics["generated_notes"] = len(pitch)
             metrics["generated_pitch"] = [NOTE_NAMES[k] for k in pitch]
-            metrics["generated_error_cents"] = [round(float(e), 1) if np.isfinite(e) else None for e in signed]
+            metrics.update((key, figures[key]) for key in ("generated_error_cents", "first_half_error_cents",
+                                                           "second_half_error_cents", "drift_cents",
+                                                           "median_drift_cents"))
             waves = mu_law_decode(codes)  # (notes, n_samples)
             metrics["generated_rms_by_quarter"] = np.round(np.sqrt(np.mean(
                 waves.reshape(len(pitch), 4, -1) ** 2, axis=-1)), 4).tolist()
             entry = lambda i: {"pitch": NOTE_NAMES[pitch[i]], "index": int(i), "measured_hz": float(measured[i]),
-                               "error_cents": float(error[i]),
-                               "codes_base64": base64.b64encode(codes[i].astype(np.uint8).tobytes()).decode()}
+                               "error_cents": float(error[i]), "codes_base64": _encoded(codes[i])}
             metrics["generated"] = [entry(i) for i in range(0, len(pitch), per_pitch)]  # one note per pitch
             metrics["generated_misses"] = [entry(i) for i in np.flatnonzero(error > 50)[:3]]  # to hear what went wrong
+    if ablation:
+        progress("ablation: the same model without the frame gain (one-hot pitch input only)")
+        plain, plain_history = _train(False, train, steps, batch_size, chunk, H, seed, device, progress)
+        codes = _generate(plain, pitch, n_samples, seed, 1.0, device)
+        figures, measured, _ = generated_pitch_figures(codes, pitch)
+        metrics["ablation_no_film"] = {
+            "conditioning": "one-hot pitch input only", "steps": steps, "seed": seed, "temperature": 1.0,
+            "val_bits_per_sample": bits_per_sample(plain, val.codes, val.pitch, device),
+            "final_train_bits_per_sample": float(np.mean(plain_history["losses"][-50:])),
+            "generated_notes": len(pitch), "generated_pitch": [NOTE_NAMES[k] for k in pitch], **figures,
+            "generated": [{"pitch": NOTE_NAMES[pitch[i]], "index": int(i), "measured_hz": float(measured[i]),
+                           "codes_base64": _encoded(codes[i])} for i in range(0, len(pitch), per_pitch)]}
     return metrics
