@@ -62,3 +62,25 @@ def test_conditioned_questions_accept_the_answer_and_explain_wrong_ones(question
         ok, text = run_checker(lambda a, report: check_conditioned_answer(question, a, report), wrong)
         assert not ok and hint in text
     assert not check_conditioned_answer("no-such-question", "a", report=lambda m: None)
+
+
+def test_lookup_question_accepts_b_and_explains_a_and_c():
+    ok, text = run_checker(lambda a, report: check_conditioned_answer("lookup", a, report), "b")
+    assert ok and text == "Correct."
+    for wrong in ("a", "c"):
+        ok, text = run_checker(lambda a, report: check_conditioned_answer("lookup", a, report), wrong)
+        assert not ok and QUESTIONS["lookup"]["hints"][wrong] in text
+
+
+class _BadRepr:
+    def __repr__(self):
+        raise RuntimeError("no repr")
+
+
+@pytest.mark.parametrize("question", ["lookup", "attribute-table", ["lookup"], None, 3, _BadRepr()])
+@pytest.mark.parametrize("answer", [None, "", " B ", "z", 2, ["b"], {"b": 1}, b"b", 1.5, _BadRepr()])
+def test_conditioned_answer_checker_never_raises_on_junk(question, answer):
+    messages = []
+    ok = check_conditioned_answer(question, answer, report=messages.append)
+    assert ok in (True, False) and messages
+    assert ok == (question in ("lookup", "attribute-table") and answer == " B ")  # both answers are b

@@ -104,20 +104,49 @@ QUESTIONS = {
                   "c": "both splits come from the same generator and grammar; only the pairings differ."},
         "general": "compare the same attribute between the two splits: only the combination changed.",
     },
+    "lookup": {
+        "question": "On single-object test scenes a captioner gets colour 1.00, shape 0.03 and lookup rate 0.97 "
+                    "(the share of its captions that name a shape training showed alone with the scene's true "
+                    "size and colour; no test object ever stands alone in training). What does it show? 'a' the "
+                    "parser is broken; 'b' it names the shape that training showed alone in that size and "
+                    "colour, not the one in the image; 'c' the test images are mislabelled.",
+        "answer": "b",
+        "hints": {"a": "the same parser reads colour and size right on every one of these captions, and it reads "
+                       "the reference captions back to their scenes exactly: the wrong shapes are in the captions",
+                  "c": "the labels are the scenes the images were drawn from, and colour and size, read from the "
+                       "same images, are right every time; a captioner that reads the image at every step names "
+                       "these shapes correctly"},
+        "general": "the wrong shapes are not random: 0.97 of them are a shape that stands alone, in that size and "
+                   "colour, in a training caption.",
+    },
 }
 
 
 def check_conditioned_answer(question, answer, report=print):
-    """Check ``answer`` to ``QUESTIONS[question]``; explain a wrong one; never raise."""
-    if question not in QUESTIONS:
-        report(f"Unknown question {question!r}; choose from {sorted(QUESTIONS)}.")
+    """Check ``answer`` (a letter, as a string) to ``QUESTIONS[question]``; explain a wrong one; never raise."""
+    if not isinstance(question, str) or question not in QUESTIONS:
+        report(f"Unknown question {_short(question)}; choose from {sorted(QUESTIONS)}.")
         return False
     q = QUESTIONS[question]
     if answer is None:
         report(f"Not answered yet. {q['question']}")
         return False
-    if answer == q["answer"]:
+    if not isinstance(answer, str):
+        report(f"Not yet: give a letter as a string, such as 'a'; got {_short(answer)} "
+               f"({type(answer).__name__}). {q['question']}")
+        return False
+    given = answer.strip().lower()
+    if given == q["answer"]:
         report("Correct.")
         return True
-    report(f"Not yet: {q['hints'].get(answer, 'that is not one of the choices')}. Hint: {q['general']}")
+    report(f"Not yet: {q['hints'].get(given, 'that is not one of the choices')}. Hint: {q['general']}")
     return False
+
+
+def _short(value, limit=60):
+    """``repr(value)`` cut to ``limit`` characters; never raises."""
+    try:
+        text = repr(value)
+    except Exception:  # a learner's object whose repr fails
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[:limit - 3] + "..."
