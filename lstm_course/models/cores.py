@@ -13,7 +13,7 @@ on the module's own parameters through :func:`lstm_course.convert.tensor_tree`.
 the twin, so that their results come from the code the book teaches; ``"nn"`` (``python -m
 lstm_course run NAME --backend nn``) is there for comparison. Each saved run of ``book/results/``
 records its ``backend`` (one saved without it, from before the switch, used ``torch.nn``).
-The two are tested equal (1e-10 in float64). On a CPU the twin's LSTM trains about 1.5-2x slower
+The two are tested equal (1e-10 in float64). On a CPU the twin's LSTM trains about 2-3x slower
 per step than ``torch.nn.LSTM`` in float32 at the book's sizes. Most of that is the matrix-product
 kernel, not the formulation: ``torch.nn.LSTM`` runs through oneDNN, whose GEMM is faster on some
 CPUs than the BLAS that ``torch.matmul`` calls, while the twin's products go to that BLAS; with
