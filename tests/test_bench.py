@@ -84,3 +84,10 @@ def test_bench_quick_never_replaces_a_saved_full_bench(capsys, tmp_path):
     status, _, err = run_cli(capsys, "bench", "--quick", "--save", "--results", str(tmp_path))
     assert status == 2 and "holds a full run" in err
     assert json.loads((tmp_path / "bench.json").read_text()) == {"quick": False}
+
+
+def test_machine_names_the_cpu_and_which_blas_runs_which_kernels():
+    info = bench.machine()
+    assert set(info) == {"cpu", "torch_cpu_capability", "torch_blas", "numpy_blas", "openblas_core"}
+    assert isinstance(info["torch_cpu_capability"], str) and info["numpy_blas"]
+    assert all(value is None or isinstance(value, str) for value in info.values())

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 from conftest import run_checker
-from lstm_course.exercises import check_fused_lstm_step
-from lstm_course.exercises.fast import FUSED_STEP_MISTAKES, reference_fused_lstm_step
+from lstm_course.exercises import check_fused_lstm_step, check_lstm_flops
+from lstm_course.exercises.fast import (FLOPS_MISTAKES, FUSED_STEP_MISTAKES, reference_fused_lstm_step,
+                                        reference_lstm_flops)
 from lstm_course.numpy_impl import lstm_step_forward
 from lstm_course.numpy_impl.lstm_fast import fuse_gates
 
@@ -37,3 +38,23 @@ def test_fused_step_checker_never_raises_on_broken_code():
 
     ok, text = run_checker(check_fused_lstm_step, broken)
     assert not ok and "boom" in text
+
+
+def test_flops_checker_accepts_the_reference_which_is_what_bench_counts():
+    from lstm_course.bench import lstm_flops
+
+    ok, text = run_checker(check_lstm_flops, reference_lstm_flops)
+    assert ok, text
+    assert reference_lstm_flops(3, 2, 5, 7) == lstm_flops(3, 2, 5, 7)
+
+
+@pytest.mark.parametrize("mistake", FLOPS_MISTAKES, ids=lambda m: m.name)
+def test_flops_checker_names_each_mistake(mistake):
+    ok, text = run_checker(check_lstm_flops, mistake.fn)
+    assert not ok and mistake.name in text, text
+
+
+@pytest.mark.parametrize("answer", [None, "24 T B (D+H) H", lambda T, B: 0, lambda T, B, D, H: 1 / 0])
+def test_flops_checker_never_raises(answer):
+    ok, text = run_checker(check_lstm_flops, answer)
+    assert not ok and text

@@ -10,7 +10,7 @@ from .bptt import check_rnn_bptt, check_shared_weight_gradient
 from .choices import check_answer
 from .conditioned import (check_conditioned_answer, check_initial_state, check_mu_law_decode,
                           check_mu_law_encode)
-from .fast import check_fused_lstm_step
+from .fast import check_fused_lstm_step, check_lstm_flops
 from .generative import check_sample_with_temperature, check_tbptt_step
 from .lstm import check_forget_faster, check_lstm_step, check_lstm_step_backward
 from .readout import check_numerical_gradient, check_readout_backward
@@ -28,7 +28,8 @@ __all__ = ["check_rnn_step", "check_rnn_step_backward", "check_rnn_shapes", "SHA
            "check_sample_with_temperature", "check_tbptt_step", "check_sampling_loop",
            "check_initial_state", "check_mu_law_encode", "check_mu_law_decode", "check_conditioned_answer",
            "check_rnn_bptt", "check_shared_weight_gradient", "check_readout_backward", "check_numerical_gradient",
-           "check_attention_step", "check_beam_step", "check_exposure_answer", "check_supporting_fact", "check_fused_lstm_step"]
+           "check_attention_step", "check_beam_step", "check_exposure_answer", "check_supporting_fact", "check_fused_lstm_step",
+           "check_lstm_flops"]
 
 from .variants import check_gru_step, check_worst_ablation  # noqa: E402
 

@@ -160,6 +160,8 @@ def _describe_args(names, args):
             parts.append(f"{name} = {{" + ", ".join(f"{k}: {np.shape(v)}" for k, v in arg.items()) + "}")
         elif isinstance(arg, (list, tuple)) and arg and isinstance(arg[0], dict):
             parts.append(f"{name} = [{len(arg)} dicts]")
+        elif isinstance(arg, (int, float)) and not isinstance(arg, bool):
+            parts.append(f"{name} = {arg}")
         else:
             parts.append(f"{name} {np.shape(arg)}")
     return ", ".join(parts)

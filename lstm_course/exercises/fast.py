@@ -1,4 +1,4 @@
-"""Checker for the chapter "Making it fast": one LSTM step on the fused, hoisted gates."""
+"""Checkers for the chapter "Making it fast": one LSTM step on the fused, hoisted gates, and the FLOP count."""
 
 import numpy as np
 
@@ -54,3 +54,44 @@ def check_fused_lstm_step(fn, report=print):
         reference=reference_fused_lstm_step, mistakes=FUSED_STEP_MISTAKES, output_names=("h_t", "c_t"),
         hints="z = zx_t + h_prev @ W_h.T  (B, 4H); f, i, o = sigmoid of the first three H-wide blocks; "
               "c_tilde = tanh of the last; c_t = f * c_prev + i * c_tilde; h_t = o * tanh(c_t).", report=report)
+
+
+def reference_lstm_flops(T, B, D, H):
+    """The reference answer: FLOPs of the GEMMs of one LSTM layer and direction, forward plus backward.
+
+    ``2 T B (D + H) 4H`` forward (a multiply-add is two FLOPs), twice that
+    backward (``dZ W`` and ``dZ^T [x, h]``): ``24 T B (D + H) H``.
+    """
+    return 24 * T * B * (D + H) * H
+
+
+FLOPS_MISTAKES = [
+    Mistake("a multiply-add counted as one FLOP", "a multiply-add is two floating-point operations: "
+            "an (m, k) @ (k, n) product costs 2 m k n.", lambda T, B, D, H: 12 * T * B * (D + H) * H),
+    Mistake("the forward pass only", "the backward pass makes two products of the forward's size: dZ W for the "
+            "inputs and the state, and dZ^T [x, h] for the weights; forward plus backward is three times the "
+            "forward.", lambda T, B, D, H: 8 * T * B * (D + H) * H),
+    Mistake("one backward product", "the backward pass needs both dZ W (for the inputs and the state) and "
+            "dZ^T [x, h] (for the weights): two products, not one.", lambda T, B, D, H: 16 * T * B * (D + H) * H),
+    Mistake("one gate instead of four", "the fused gate matrix is (4H, D + H): four gates of H rows each.",
+            lambda T, B, D, H: 6 * T * B * (D + H) * H),
+    Mistake("the recurrent part left out", "each gate reads [x_t, h_(t-1)], of width D + H, not D alone.",
+            lambda T, B, D, H: 24 * T * B * D * H),
+]
+
+
+def _flops_cases():
+    return [Case("a small layer", (3, 2, 5, 7)), Case("a layer with D < H", (4, 3, 2, 6))]
+
+
+@protect
+def check_lstm_flops(fn, report=print):
+    """Check ``fn(T, B, D, H) -> FLOPs`` of one LSTM layer's GEMMs, forward plus full backward, one direction.
+
+    Returns True only when right; names the likely mistake otherwise; never raises.
+    """
+    return check_function(
+        fn, title="LSTM FLOP count", arg_names=("T", "B", "D", "H"), cases=_flops_cases(),
+        reference=reference_lstm_flops, mistakes=FLOPS_MISTAKES, output_names=("flops",),
+        hints="forward: T steps x B rows x a (D + H) @ (D + H, 4H) product, 2 FLOPs per multiply-add; "
+              "backward: two products of the same size.", report=report)
