@@ -173,3 +173,18 @@ def test_pitch_measurement_rejects_a_wave_too_short_for_its_longest_period():
 def test_karplus_strong_rejects_a_delay_longer_than_the_note():
     with pytest.raises(ValueError, match="expected a delay N >= 2"):
         audio.karplus_strong(100, 50, np.random.default_rng(0))
+
+
+def test_autocorrelation_peaks_sit_at_the_period_and_its_multiples_relative_to_lag_0():
+    wave = np.sin(2 * np.pi * np.arange(1600) / 20.5)
+    peaks = audio.autocorrelation_peaks(wave)
+    assert np.min(np.abs(peaks[:, 0] - 20.5)) < 0.05 and np.min(np.abs(peaks[:, 0] - 41)) < 0.05
+    assert np.all(peaks[:, 1] <= 1 + 1e-9) and np.max(peaks[:, 1]) > 0.9
+    assert audio.autocorrelation_peaks(np.zeros(1600)).shape == (0, 2)
+
+
+def test_high_band_share_is_near_0_for_a_low_tone_and_near_half_for_white_noise():
+    t = np.arange(1600) / audio.SAMPLE_RATE
+    noise = np.random.default_rng(0).normal(size=(1, 1600))
+    shares = audio.high_band_share(np.vstack([np.sin(2 * np.pi * 300 * t), noise[0]]))
+    assert shares.shape == (2,) and shares[0] < 1e-6 and 0.4 < shares[1] < 0.6  # 2 of the 4 kHz band

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from lstm_course.data import audio, shapes
-from lstm_course.experiments.audio import bigram_bits, lpc_bits, unigram_bits
+from lstm_course.experiments.audio import bigram_bits, lpc_bits, lpc_per_pitch_bits, unigram_bits, wilson_interval
 from lstm_course.experiments.captioning import (attribute_accuracy, canonical_only, exact_match, example_rows,
                                                 lookup_rate, nearest_captions, scores, shape_probe)
 from lstm_course.models.audio import SampleLSTM
@@ -154,6 +154,33 @@ def test_audio_baselines_order_on_a_predictable_signal():
     assert bits[2] < bits[0], "the last 40 samples help"
 
 
+def test_a_linear_predictor_per_pitch_beats_one_fitted_to_all_pitches():
+    notes = audio.load_notes(n_train=4, n_val=1, n_samples=400)
+    pooled = lpc_bits(notes["train"].codes, notes["val"].codes)
+    assert 0 < lpc_per_pitch_bits(notes["train"], notes["val"]) < pooled
+
+
+def test_lpc_per_pitch_of_one_pitch_is_lpc_on_that_pitch_alone():
+    notes = audio.load_notes(n_train=3, n_val=1, n_samples=400)
+    one = [audio.Notes(*(field[s.pitch == 2] for field in s)) for s in (notes["train"], notes["val"])]
+    assert lpc_per_pitch_bits(*one) == lpc_bits(one[0].codes, one[1].codes)
+
+
+def test_lpc_per_pitch_rejects_a_validation_pitch_without_training_notes():
+    notes = audio.load_notes(n_train=2, n_val=1, n_samples=400)
+    train = audio.Notes(*(field[notes["train"].pitch != 0] for field in notes["train"]))
+    with pytest.raises(ValueError, match="expected training notes for every validation pitch"):
+        lpc_per_pitch_bits(train, notes["val"])
+
+
+def test_wilson_interval_of_22_in_24_and_its_edges():
+    low, high = wilson_interval(22, 24)
+    assert abs(low - 0.7415) < 1e-3 and abs(high - 0.9768) < 1e-3
+    assert wilson_interval(0, 10)[0] == 0 and abs(wilson_interval(10, 10)[1] - 1) < 1e-12
+    with pytest.raises(ValueError, match="expected 0 <= successes <= n"):
+        wilson_interval(5, 4)
+
+
 def test_pitch_condition_reaches_every_step_and_changes_the_prediction():
     torch.manual_seed(0)
     model = SampleLSTM(6, H=16).eval()
@@ -234,10 +261,12 @@ def test_captioning_quick_run_reports_the_contract_keys():
 def test_audio_quick_run_reports_the_contract_keys():
     metrics = _run_quick("audio")
     for key in ("val_bits_per_sample", "unigram_bits_per_sample", "bigram_bits_per_sample", "lpc_bits_per_sample",
-                "pitch_within_50_cents", "median_pitch_error_cents"):
+                "lpc_per_pitch_bits_per_sample", "pitch_within_50_cents", "median_pitch_error_cents"):
         assert isinstance(metrics[key], float), key
     assert len(metrics["generated_error_cents"]) == len(metrics["generated_pitch"]) == metrics["generated_notes"]
     assert np.array(metrics["frame_gain"]).shape == (6, metrics["context"])
+    assert metrics["frame_gain_parameters"] == 6 * metrics["context"] < metrics["parameters"]
+    assert len(metrics["generated_high_band_share_last_quarter"]) == metrics["generated_notes"]
     ablation = metrics["ablation_no_film"]
     assert ablation["conditioning"] == "one-hot pitch input only" and ablation["steps"] == metrics["steps"]
     for key in ("val_bits_per_sample", "pitch_within_50_cents", "median_pitch_error_cents"):

@@ -38,6 +38,15 @@ def test_mu_law_encode_checker_names_each_mistake(mistake):
     assert not ok and mistake.name in text
 
 
+def test_mu_law_encode_checker_names_the_common_256_level_scheme_an_off_by_one():
+    def encode(x, mu):  # mu + 1 equal bins over [-1, 1], the top one closed
+        companded = np.sign(x) * np.log1p(mu * np.abs(x)) / np.log1p(mu)
+        return np.minimum(np.floor((companded + 1) / 2 * (mu + 1)), mu).astype(int)
+
+    ok, text = run_checker(check_mu_law_encode, encode)
+    assert not ok and "off-by-one quantisation (256 levels)" in text
+
+
 @pytest.mark.parametrize("mistake", _DECODE_MISTAKES, ids=lambda m: m.name)
 def test_mu_law_decode_checker_names_each_mistake(mistake):
     ok, text = run_checker(check_mu_law_decode, mistake.fn)

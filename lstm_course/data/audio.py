@@ -75,16 +75,19 @@ def measure_pitch(wave, sample_rate=SAMPLE_RATE, fmin=150.0, fmax=600.0, thresho
     """The fundamental frequency (Hz) of ``wave`` (n_samples,), from its autocorrelation.
 
     The autocorrelation is computed from the power spectrum at every
-    ``1/upsample`` of a sample (zero-padding the spectrum interpolates it
-    exactly, as the signal is band-limited), so a period between two whole
-    lags (20.5 samples, say) is not split over lags 20 and 21. Its local
-    maxima between the lags of ``fmax`` and ``fmin`` are refined with a
-    parabola through three points (lag and height), and the period is the
-    *shortest* lag whose height is at least ``threshold`` times the highest:
-    twice the period is also a peak, nearly as high, and taking the highest
-    alone makes octave errors. For precision, the peak near the largest whole
-    number of periods in the first third of the note is located the same
-    way, and the pitch is that many periods over its lag.
+    ``1/upsample`` of a sample (zero-padding the power spectrum gives the
+    band-limited, trigonometric interpolation of the autocorrelation between
+    whole lags, exact only for a periodic band-limited signal), so a period
+    between two whole lags (20.5 samples, say) is not split over lags 20 and
+    21. Its local maxima between the lags of ``fmax`` and ``fmin`` are
+    refined with a parabola through three points (lag and height), and the
+    period is the *shortest* lag whose height is at least ``threshold`` times
+    the highest: twice the period is also a peak, and decay or noise can make
+    it the highest, so taking the highest alone makes octave errors. For
+    precision, the peak near the largest whole number of periods in the
+    first third of the note is located the same way, and the pitch is that
+    many periods over its lag. The peaks themselves:
+    :func:`autocorrelation_peaks`.
     Returns ``nan`` for a silent wave.
     """
     x = np.asarray(wave, dtype=np.float64) - np.mean(wave)
@@ -94,20 +97,50 @@ def measure_pitch(wave, sample_rate=SAMPLE_RATE, fmin=150.0, fmax=600.0, thresho
                          f"period, {longest}); got shape {x.shape}")
     if not np.any(x):
         return float("nan")
-    power = np.abs(np.fft.rfft(x, 2 * len(x))) ** 2
-    ac = np.fft.irfft(power, 2 * len(x) * upsample)[:len(x) * upsample]  # ac[j]: lag j / upsample
-    lo, hi = int(sample_rate / fmax * upsample), int(np.ceil(sample_rate / fmin * upsample))
-    k = np.arange(lo, hi + 1)
-    maxima = k[(ac[k] >= ac[k - 1]) & (ac[k] >= ac[k + 1])]
-    if len(maxima) == 0:
+    ac, peaks = _autocorrelation_peaks(x, sample_rate, fmin, fmax, upsample)
+    if len(peaks) == 0:
         return float("nan")
-    peaks = np.array([_peak(ac, m) for m in maxima])  # (n_maxima, 2): lag, height
     period = peaks[np.argmax(peaks[:, 1] >= threshold * peaks[:, 1].max()), 0]
     periods = max(1, int((len(x) // 3) * upsample / period))
     guess = int(round(periods * period))  # the periods-th peak lies within a few lags of this
     width = 3 * upsample
     lag, _ = _peak(ac, guess - width + int(np.argmax(ac[guess - width:guess + width + 1])))
     return float(sample_rate * periods * upsample / lag)
+
+
+def _autocorrelation_peaks(x, sample_rate, fmin, fmax, upsample):
+    """The interpolated autocorrelation of ``x`` (mean removed) and its refined peaks (lag in 1/upsample, height)."""
+    power = np.abs(np.fft.rfft(x, 2 * len(x))) ** 2
+    ac = np.fft.irfft(power, 2 * len(x) * upsample)[:len(x) * upsample]  # ac[j]: lag j / upsample
+    lo, hi = int(sample_rate / fmax * upsample), int(np.ceil(sample_rate / fmin * upsample))
+    k = np.arange(lo, hi + 1)
+    maxima = k[(ac[k] >= ac[k - 1]) & (ac[k] >= ac[k + 1])]
+    return ac, np.array([_peak(ac, m) for m in maxima]).reshape(-1, 2)  # (n_maxima, 2)
+
+
+def autocorrelation_peaks(wave, sample_rate=SAMPLE_RATE, fmin=150.0, fmax=600.0, upsample=8):
+    """The peaks of the interpolated autocorrelation that :func:`measure_pitch` chooses among.
+
+    Parameters
+    ----------
+    wave : np.ndarray
+        (n_samples,) one note; its mean is removed first.
+
+    Returns
+    -------
+    np.ndarray
+        (n_peaks, 2): the lag of each local maximum between the lags of
+        ``fmax`` and ``fmin``, in samples (fractional, refined by a parabola),
+        and its height relative to the autocorrelation at lag 0 (1 is a
+        perfect repeat). Empty for a silent wave.
+    """
+    x = np.asarray(wave, dtype=np.float64) - np.mean(wave)
+    if x.ndim != 1 or len(x) <= int(np.ceil(sample_rate / fmin)) + 1:
+        raise ValueError(f"expected one wave longer than the longest period; got shape {x.shape}")
+    if not np.any(x):
+        return np.zeros((0, 2))
+    ac, peaks = _autocorrelation_peaks(x, sample_rate, fmin, fmax, upsample)
+    return peaks / np.array([upsample, ac[0]])
 
 
 def whole_lag_pitch(wave, sample_rate=SAMPLE_RATE, fmin=150.0, fmax=600.0):
@@ -140,6 +173,29 @@ def _peak(ac, k):
         return float(k), float(b)
     offset = 0.5 * (a - c) / curvature
     return k + offset, b - 0.25 * (a - c) * offset
+
+
+def high_band_share(waves, cutoff_hz=2000.0, sample_rate=SAMPLE_RATE):
+    """The share of each wave's energy (mean removed) above ``cutoff_hz``: hiss shows here, a string's harmonics barely.
+
+    Parameters
+    ----------
+    waves : np.ndarray
+        (..., n_samples) one wave per row.
+
+    Returns
+    -------
+    np.ndarray
+        (...,) energy above ``cutoff_hz`` over all the energy, in [0, 1];
+        ``nan`` for a silent wave.
+    """
+    x = np.asarray(waves, dtype=np.float64)
+    x = x - x.mean(axis=-1, keepdims=True)
+    power = np.abs(np.fft.rfft(x, axis=-1)) ** 2
+    high = np.fft.rfftfreq(x.shape[-1], 1 / sample_rate) > cutoff_hz
+    total = power.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, power[..., high].sum(axis=-1) / total, np.nan)
 
 
 def cents(measured, requested):

@@ -45,6 +45,12 @@ _ENCODE_MISTAKES = [
     Mistake("off-by-one quantisation (floor)", "the codes are floor((F(x) + 1) / 2 * mu), one too low for half of "
             "the samples: round to the nearest code, floor(... + 0.5).",
             lambda x, mu: np.floor((_companded(x, mu) + 1) / 2 * mu).astype(np.int64)),
+    Mistake("off-by-one quantisation (256 levels)", "the codes are min(floor((F(x) + 1) / 2 * (mu + 1)), mu), the "
+            "common scheme that cuts [-1, 1] into mu + 1 equal bins: it is off by one against this chapter's codes, "
+            "whose code k decodes to F = 2 k / mu - 1 (the end codes to -1 and 1), so loud samples often get a "
+            "neighbouring code (one too low below zero, one too high above). Round to the nearest of those "
+            "points: floor((F(x) + 1) / 2 * mu + 0.5).",
+            lambda x, mu: np.minimum(np.floor((_companded(x, mu) + 1) / 2 * (mu + 1)), mu).astype(np.int64)),
     Mistake("no companding", "the samples are quantised uniformly: apply F(x) = sgn(x) ln(1 + mu|x|) / ln(1 + mu) "
             "first, so that quiet samples get more codes.", lambda x, mu: np.floor((x + 1) / 2 * mu + 0.5).astype(np.int64)),
 ]

@@ -6,7 +6,8 @@ import time
 import numpy as np
 import torch
 
-from ..data.audio import MU, NOTE_NAMES, cents, load_notes, measure_pitch, mu_law_decode, note_pitches
+from ..data.audio import (MU, NOTE_NAMES, cents, high_band_share, load_notes, measure_pitch, mu_law_decode,
+                          note_pitches)
 from ..models.audio import START, SampleLSTM, bits_per_sample, with_start
 from .running import one_thread
 
@@ -35,14 +36,8 @@ def _lagged(x, p):
     return np.stack([padded[:, p - j:p - j + x.shape[1]] for j in range(1, p + 1)], axis=-1).reshape(-1, p)
 
 
-def lpc_bits(train, val, p=40, floor=1e-3):
-    """Bits per sample of an AR(p) predictor fitted by least squares on the decoded training codes.
-
-    The training residuals' empirical distribution, centred on each
-    prediction, is integrated over every μ-law bin (edges half-way between
-    codes in the companded domain) to give the 256 code probabilities; a
-    ``floor`` share of uniform probability keeps every code possible.
-    """
+def _lpc_code_logprob(train, val, p, floor):
+    """log2 probability of every ``val`` code (B * n,) under an AR(p) fitted on the ``train`` codes (see :func:`lpc_bits`)."""
     x_train, x_val = mu_law_decode(train), mu_law_decode(val)
     coef, *_ = np.linalg.lstsq(_lagged(x_train, p), x_train.ravel(), rcond=None)
     residuals = np.sort(x_train.ravel() - _lagged(x_train, p) @ coef)
@@ -53,7 +48,51 @@ def lpc_bits(train, val, p=40, floor=1e-3):
     codes = val.ravel()
     cdf = lambda e: np.searchsorted(residuals, e) / len(residuals)
     prob = cdf(edges[codes + 1] - predictions) - cdf(edges[codes] - predictions)
-    return float(-np.mean(np.log2((1 - floor) * prob + floor / Q)))
+    return np.log2((1 - floor) * prob + floor / Q)
+
+
+def lpc_bits(train, val, p=40, floor=1e-3):
+    """Bits per sample of an AR(p) predictor fitted by least squares on the decoded training codes.
+
+    ``train`` (B_train, n) and ``val`` (B_val, n) are μ-law codes. The
+    training residuals' empirical distribution, centred on each
+    prediction, is integrated over every μ-law bin (edges half-way between
+    codes in the companded domain) to give the 256 code probabilities; a
+    ``floor`` share of uniform probability keeps every code possible. One
+    predictor for all the notes: it is not told their pitch.
+    """
+    return float(-np.mean(_lpc_code_logprob(train, val, p, floor)))
+
+
+def lpc_per_pitch_bits(train, val, p=40, floor=1e-3):
+    """Bits per sample of :func:`lpc_bits` with one AR(p) predictor per pitch: a baseline that knows the pitch.
+
+    ``train`` and ``val`` are :class:`~lstm_course.data.audio.Notes`. For
+    each pitch, the predictor and its residual distribution are fitted on
+    that pitch's training notes only and scored on that pitch's validation
+    notes; the result is the mean over all validation samples (each pitch
+    weighted by its number of notes).
+    """
+    missing = sorted(set(np.unique(val.pitch)) - set(np.unique(train.pitch)))
+    if missing:
+        raise ValueError(f"expected training notes for every validation pitch; got none for pitch {missing}")
+    logp = [_lpc_code_logprob(train.codes[train.pitch == k], val.codes[val.pitch == k], p, floor)
+            for k in np.unique(val.pitch)]
+    return float(-np.mean(np.concatenate(logp)))
+
+
+def wilson_interval(successes, n, z=1.96):
+    """The Wilson score interval ``(low, high)`` for a proportion ``successes / n`` (z = 1.96: 95%).
+
+    It covers the sampling of the ``n`` trials only (here, of generated
+    notes from one trained model), not the variation between training runs.
+    """
+    if n <= 0 or not 0 <= successes <= n:
+        raise ValueError(f"expected 0 <= successes <= n and n > 0; got successes = {successes}, n = {n}")
+    p = successes / n
+    centre = (p + z ** 2 / (2 * n)) / (1 + z ** 2 / n)
+    half = z / (1 + z ** 2 / n) * np.sqrt(p * (1 - p) / n + z ** 2 / (4 * n ** 2))
+    return float(max(0.0, centre - half)), float(min(1.0, centre + half))  # clipped: rounding at 0 and n
 
 
 def train_sample_lstm(model, notes, steps, batch_size, chunk, rng, lr=3e-3, device="cpu", progress=print):
@@ -168,6 +207,7 @@ def _run(quick, seed, device, progress, film=True, ablation=False):
                "unigram_bits_per_sample": unigram_bits(train.codes, val.codes),
                "bigram_bits_per_sample": bigram_bits(train.codes, val.codes),
                "lpc_bits_per_sample": lpc_bits(train.codes, val.codes),
+               "lpc_per_pitch_bits_per_sample": lpc_per_pitch_bits(train, val),
                "lpc_order": 40, "context": model.context, "steps": steps, "hidden_size": H, "tbptt_chunk": chunk,
                "conditioning": ("one-hot pitch input and a per-pitch gain on each lag of the frame (FiLM)" if film
                                 else "one-hot pitch input only"),
@@ -176,6 +216,8 @@ def _run(quick, seed, device, progress, film=True, ablation=False):
                "sample_rate": 8000, "final_train_bits_per_sample": float(np.mean(history["losses"][-50:])),
                "real_val_notes_pitch_within_50_cents": float(np.mean(real_error <= 50)),
                "real_val_notes_max_pitch_error_cents": float(np.max(real_error)),
+               "parameters": sum(p.numel() for p in model.parameters()),
+               "frame_gain_parameters": model.frame_gain.numel(),
                "frame_gain": np.round(model.frame_gain.detach().cpu().numpy(), 3).tolist()}
     per_pitch = 1 if quick else 4
     pitch = np.repeat(np.arange(len(NOTE_NAMES)), per_pitch)
@@ -195,6 +237,8 @@ def _run(quick, seed, device, progress, film=True, ablation=False):
             waves = mu_law_decode(codes)  # (notes, n_samples)
             metrics["generated_rms_by_quarter"] = np.round(np.sqrt(np.mean(
                 waves.reshape(len(pitch), 4, -1) ** 2, axis=-1)), 4).tolist()
+            metrics["generated_high_band_share_last_quarter"] = np.round(
+                high_band_share(waves[:, -n_samples // 4:]), 5).tolist()  # energy above 2 kHz
             entry = lambda i: {"pitch": NOTE_NAMES[pitch[i]], "index": int(i), "measured_hz": float(measured[i]),
                                "error_cents": float(error[i]), "codes_base64": _encoded(codes[i])}
             metrics["generated"] = [entry(i) for i in range(0, len(pitch), per_pitch)]  # one note per pitch
