@@ -30,6 +30,8 @@ import warnings
 
 import numpy as np
 
+from .records import machine  # noqa: F401  (re-exported: bench.machine() names the kernels)
+
 SHAPES = [  # (T, B, D, H, dtype): the issue's four shapes, then a large batch of our choice
     (50, 32, 65, 128, "float32"), (50, 32, 65, 128, "float64"), (100, 32, 64, 256, "float32"),
     (100, 1, 8, 32, "float32"), (50, 256, 65, 128, "float32"),
@@ -226,53 +228,6 @@ def fast_backward_memory(B=32, D=65, H=128, lengths=MEMORY_T):
         peaks[str(T)] = tracemalloc.get_traced_memory()[1] / 2 ** 20
         tracemalloc.stop()
     return peaks
-
-
-def machine():
-    """What the timings depend on, beyond the core count: CPU, vector units, and which BLAS runs which kernels.
-
-    Returns
-    -------
-    dict
-        ``cpu`` (the model name the kernel reports, or None),
-        ``torch_cpu_capability`` (the widest vector unit PyTorch's own kernels
-        use, e.g. ``"AVX512"``), ``torch_blas`` (the BLAS behind
-        ``torch.matmul``, e.g. ``"mkl"``), ``numpy_blas`` (name and version) and
-        ``openblas_core`` (the kernel family OpenBLAS chose at run time, e.g.
-        ``"Haswell"`` for AVX2, or None where NumPy does not use OpenBLAS).
-    """
-    import ctypes
-    import re
-
-    import torch
-
-    cpu = None
-    try:
-        with open("/proc/cpuinfo") as info:
-            cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), None)
-    except OSError:
-        pass
-    blas = np.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})
-    core = None
-    try:  # the OpenBLAS that NumPy loaded, found among this process's mapped libraries
-        with open("/proc/self/maps") as maps:
-            paths = sorted({line.split()[-1] for line in maps if "openblas" in line.lower() and ".so" in line})
-        for path in paths:
-            library = ctypes.CDLL(path)
-            for symbol in ("scipy_openblas_get_corename64_", "scipy_openblas_get_corename", "openblas_get_corename"):
-                if hasattr(library, symbol):
-                    function = getattr(library, symbol)
-                    function.restype = ctypes.c_char_p
-                    core = function().decode()
-                    break
-            if core:
-                break
-    except OSError:
-        pass
-    torch_blas = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())
-    return {"cpu": cpu, "torch_cpu_capability": torch.backends.cpu.get_cpu_capability(),
-            "torch_blas": torch_blas.group(1) if torch_blas else None,
-            "numpy_blas": f"{blas.get('name', '?')} {blas.get('version', '?')}", "openblas_core": core}
 
 
 def run_bench(quick=False, device="cpu", progress=None):

@@ -13,16 +13,21 @@ sample`` runs without it.
 """
 
 import json
+import math
 import os
 import pathlib
 import re
-import uuid
+import stat
 import zipfile
+import zlib
 
 import numpy as np
 
 from .notation import DIRECTIONS, LSTM_GATES as GATES
+from .records import check_path_text, check_writable_folder, file_kind, write_atomically  # noqa: F401
 from .tree import tree_items
+
+MAX_BYTES = 4 * 2 ** 30  # no checkpoint of the character model comes near 4 GiB of arrays
 
 _TOKEN = re.compile(r"\[(\d+)\]|\.?([A-Za-z_]\w*)")
 
@@ -31,45 +36,55 @@ class CheckpointError(ValueError):
     """A file that is not a usable checkpoint; the message says what is wrong."""
 
 
-def write_atomically(path, write):
-    """Call ``write(tmp_path)`` on a unique temporary file beside ``path``, then rename it over ``path``.
+def check_checkpoint_path(path, corpus=None, overwrite=True):
+    """Refuse, before any work, a checkpoint path that must not be written.
 
-    An interrupted write never leaves a half-written file, and two runs writing
-    at once never share a temporary file.
-    """
-    path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = str(path.parent / f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")  # unique per write
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def check_checkpoint_path(path, corpus=None):
-    """Refuse, before any work, a checkpoint path that is a directory or the corpus itself.
+    Never replaced, ``overwrite`` or not: a directory, a device, a pipe, the
+    corpus itself (also through a link), and any file that is not a checkpoint
+    of the character model (a text file, a ``.npz`` of other arrays, ...). An
+    existing checkpoint of the model is replaced only with ``overwrite``. The
+    folder must be writable (checked with a temporary file; nothing is made).
 
     Raises
     ------
     ValueError
-        Naming the path and why it cannot hold a checkpoint.
+        Naming the path, what is there, and why it cannot hold a checkpoint.
     """
+    check_path_text(path, "--checkpoint")
     target = pathlib.Path(path)
-    if target.is_dir():
+    kind = file_kind(target)
+    if kind == "a directory":
         raise ValueError(f"the checkpoint path {path} is a directory; give a file name such as "
                          f"{target / 'charlm.npz'}")
     if corpus is not None and corpus != "stdlib" and pathlib.Path(corpus).exists() and target.exists() \
             and os.path.samefile(target, corpus):  # also through a symbolic or hard link
         raise ValueError(f"the checkpoint path {path} is the corpus file: saving there would destroy it; "
                          "choose another path")
-    if target.exists() and not target.is_file():
-        raise ValueError(f"the checkpoint path {path} exists and is not a regular file")
-    folder = next((parent for parent in target.absolute().parents if parent.exists()), None)
-    if folder is not None and not folder.is_dir():
-        raise ValueError(f"the checkpoint path {path} cannot be made: {folder} is a file, so no folder can be "
-                         "made there")
+    if kind is not None and not target.is_file():
+        raise ValueError(f"the checkpoint path {path} exists and is not a regular file: it is {kind}")
+    if kind is not None:
+        try:
+            _, chars, meta = load_checkpoint(target)
+        except (FileNotFoundError, ValueError) as error:
+            raise ValueError(f"the checkpoint path {path} holds {_what_it_is(target, error)}, not a checkpoint of "
+                             "the character model: it is never replaced, --overwrite or not; choose another "
+                             "path") from None
+        if not overwrite:
+            raise ValueError(f"{path} already holds a checkpoint of the character model "
+                             f"({len(chars)} characters, {meta.get('steps', '?')} steps); pass --overwrite to "
+                             "replace it, or --checkpoint PATH to train into another file")
+    check_writable_folder(target, "the checkpoint path")
+
+
+def _what_it_is(path, error):
+    kind = file_kind(path)
+    if kind == "a zip archive":
+        return f"a .npz or zip archive of something else ({_one_line(error)})"
+    return kind
+
+
+def _one_line(error):
+    return " ".join(str(error).split())
 
 
 def save_checkpoint(path, model_tree, vocab_chars, meta):
@@ -145,40 +160,114 @@ def load_checkpoint(path):
     FileNotFoundError
         No file at ``path``.
     CheckpointError
-        (a ``ValueError``) naming what is wrong: not a checkpoint, a missing or
-        misshapen array, a wrong architecture, NaN or infinite parameters.
+        (a ``ValueError``) naming what is wrong: a directory, device or pipe (never
+        opened), a file that cannot be read, not a ``.npz`` archive (a text
+        file, a ``.npy`` file, ...), damaged compressed data, an array larger
+        than its data, nested or invalid metadata, a vocabulary that is not
+        characters, a missing or misshapen array, a wrong architecture, NaN or
+        infinite parameters.
     """
-    if not pathlib.Path(path).is_file():
-        raise FileNotFoundError(f"checkpoint not found: {path}")
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {key: data[key] for key in data.files}
-    except ValueError as error:
-        if "pickle" in str(error):  # never repeat NumPy's advice to load it unsafely
-            raise CheckpointError(f"{path} is not a valid checkpoint: it holds Python objects, which a "
-                                  "checkpoint never does (they could run code when loaded)") from None
-        raise CheckpointError(f"{path} is not a valid checkpoint ({error})") from None
-    except (zipfile.BadZipFile, OSError, EOFError, KeyError) as error:
-        raise CheckpointError(f"{path} is not a valid checkpoint (not a .npz archive: {error})") from None
+    arrays = _read_arrays(path)
     missing = [key for key in ("vocab", "meta") if key not in arrays]
     if missing:
         raise CheckpointError(f"{path} is not a valid checkpoint (missing {', '.join(repr(m) for m in missing)})")
     try:
-        meta = json.loads(str(arrays["meta"]))
-        vocab = arrays["vocab"]
-        if vocab.ndim != 1 or vocab.dtype.kind not in "iu":
-            raise ValueError("the vocabulary must be a 1-D integer array")
-        chars = "".join(chr(int(c)) for c in vocab)
-        if not isinstance(meta, dict):
-            raise ValueError("meta must be a JSON object")
+        meta = _meta(arrays["meta"])
+        chars = _vocabulary(arrays["vocab"])
         model = tree_from_items({key[len("param:"):]: value for key, value in arrays.items()
                                  if key.startswith("param:")})
         model = check_charlm_tree(model, len(chars), meta.get("num_layers"))
-    except (ValueError, OverflowError, TypeError) as error:
+    except (ValueError, OverflowError, TypeError, AttributeError) as error:
         raise CheckpointError(f"{path} is not a valid checkpoint: {error}") from None
     if len(set(chars)) != len(chars):
         raise CheckpointError(f"{path} is not a valid checkpoint: its vocabulary repeats characters")
     return model, chars, meta
+
+
+def _read_arrays(path):
+    """``{name: array}`` of a ``.npz`` at ``path``, or one ``CheckpointError`` line saying what the file is."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise FileNotFoundError(f"checkpoint not found: {path}") from None
+    except OSError as error:
+        raise CheckpointError(f"cannot look at the checkpoint {path} ({error.strerror or error})") from None
+    if not stat.S_ISREG(mode):  # a pipe or a device is never opened: reading one could hang or never end
+        raise CheckpointError(f"{path} is {file_kind(path)}, not a checkpoint file (a .npz written by "
+                              "`run charlm`)")
+    try:
+        with open(path, "rb") as file:
+            head = file.read(4)
+            if head != b"PK\x03\x04":
+                raise CheckpointError(f"{path} is not a checkpoint: it is {file_kind(path)}, not a .npz archive "
+                                      "written by `run charlm`")
+            file.seek(0)
+            _check_declared_sizes(path, file)
+            file.seek(0)
+            with np.load(file, allow_pickle=False) as data:
+                return {key: data[key] for key in data.files}
+    except PermissionError:
+        raise CheckpointError(f"cannot read the checkpoint {path}: permission denied") from None
+    except ValueError as error:
+        if isinstance(error, CheckpointError):
+            raise
+        if "pickle" in str(error):  # never repeat NumPy's advice to load it unsafely
+            raise CheckpointError(f"{path} is not a valid checkpoint: it holds Python objects, which a "
+                                  "checkpoint never does (they could run code when loaded)") from None
+        raise CheckpointError(f"{path} is not a valid checkpoint ({_one_line(error)})") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, NotImplementedError) as error:
+        raise CheckpointError(f"{path} is a damaged .npz archive: {_one_line(error)}") from None
+    except MemoryError:
+        raise CheckpointError(f"{path} declares arrays too large to load into memory") from None
+    except RecursionError:
+        raise CheckpointError(f"{path} is not a valid checkpoint: an array header is nested too deeply") from None
+    except OSError as error:
+        raise CheckpointError(f"cannot read the checkpoint {path} ({error.strerror or error})") from None
+
+
+def _check_declared_sizes(path, file):
+    """Refuse, before any array is allocated, members that are not arrays or declare more data than they hold."""
+    with zipfile.ZipFile(file) as archive:
+        members = archive.infolist()
+        if sum(member.file_size for member in members) > MAX_BYTES:
+            raise CheckpointError(f"{path} declares more than {MAX_BYTES // 2 ** 30} GiB of data, far more than "
+                                  "a checkpoint of the character model holds")
+        for member in members:
+            if not member.filename.endswith(".npy"):
+                raise CheckpointError(f"{path} is not a checkpoint: its member {member.filename!r} is not an array")
+            with archive.open(member) as stream:
+                version = np.lib.format.read_magic(stream)
+                read = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
+                    np.lib.format.read_array_header_2_0
+                shape, _, dtype = read(stream)
+                nbytes = math.prod(shape) * dtype.itemsize
+                if nbytes > member.file_size:
+                    raise CheckpointError(f"{path} is damaged: array {member.filename[:-4]!r} declares shape "
+                                          f"{shape} ({nbytes:,} bytes) but holds {member.file_size:,} bytes")
+
+
+def _meta(array):
+    """The JSON object stored in the ``meta`` array."""
+    if not isinstance(array, np.ndarray) or array.dtype.kind != "U" or array.ndim != 0:
+        raise ValueError("meta must be one JSON string")
+    try:
+        meta = json.loads(str(array))
+    except RecursionError:
+        raise ValueError("meta is JSON nested too deeply") from None
+    if not isinstance(meta, dict):
+        raise ValueError("meta must be a JSON object")
+    return meta
+
+
+def _vocabulary(vocab):
+    """The characters of the ``vocab`` array of code points: Unicode scalar values only (no surrogates)."""
+    if not isinstance(vocab, np.ndarray) or vocab.ndim != 1 or vocab.dtype.kind not in "iu":
+        raise ValueError("the vocabulary must be a 1-D integer array")
+    bad = [int(c) for c in vocab if not (0 <= int(c) <= 0x10FFFF) or 0xD800 <= int(c) <= 0xDFFF]
+    if bad:
+        what = f"U+{bad[0]:04X}, a surrogate," if 0xD800 <= bad[0] <= 0xDFFF else f"{bad[0]}, out of range,"
+        raise ValueError(f"the vocabulary holds the code point {what} which is not a Unicode character")
+    return "".join(chr(int(c)) for c in vocab)
 
 
 def check_charlm_tree(model, V, num_layers=None):

@@ -16,7 +16,11 @@ def probabilities(logits, temperature=1.0, top_k=None):
     logits : ndarray, shape (..., V)
     temperature : float > 0
         Below 1 sharpens the distribution; above 1 flattens it. As it goes to 0
-        the distribution puts all its mass on the argmax.
+        the distribution puts all its mass on the argmax. The largest logit is
+        subtracted *before* dividing, so that every scaled logit is <= 0 and
+        the largest is exactly 0: a temperature as small as ``1e-320`` gives
+        that limit (the argmax, ties sharing the mass equally) instead of
+        ``inf - inf = NaN``.
     top_k : int, optional
         Keep only the k most likely symbols (ties at the k-th value are kept).
 
@@ -36,13 +40,13 @@ def probabilities(logits, temperature=1.0, top_k=None):
         raise ValueError(f"temperature must be > 0 (use greedy() for the argmax); got {temperature}")
     z = np.asarray(logits, dtype=np.float64)
     check_logits(z)
-    z = z / temperature
-    if top_k is not None:
+    if top_k is not None:  # dividing by temperature > 0 keeps the order, so the k largest are the same
         check_top_k(top_k, z.shape[-1])
         kth = np.sort(z, axis=-1)[..., -top_k][..., None]
         z = np.where(z >= kth, z, -np.inf)
-    z = z - z.max(axis=-1, keepdims=True)
-    p = np.exp(z)
+    z = z - z.max(axis=-1, keepdims=True)  # the max first: every entry <= 0, so no temperature makes inf - inf
+    with np.errstate(over="ignore"):  # (z - max) / tiny temperature -> -inf: exp gives exactly 0
+        p = np.exp(z / temperature)
     return p / p.sum(axis=-1, keepdims=True)
 
 
