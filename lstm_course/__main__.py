@@ -323,8 +323,12 @@ def _reproduce(args):
     rows = records.compare_metrics(record["metrics"], metrics, _tolerances(run.name))
     moved = [row for row in rows if row["ok"] is False]
     changed = [row for row in rows if row["ok"] is False or row["saved"] != row["now"]]
+    within = [row for row in changed if row["ok"]]
+    table = changed if args.all else [row for row in changed if not row["ok"]]
     compared = sum(row["ok"] is not None for row in rows)
-    print(records.format_rows(changed) if changed else "every metric equals the saved one")
+    print(records.format_rows(table) if table else "no metric moved beyond its tolerance")
+    if within and not args.all:
+        print(f"{len(within)} more values changed within their tolerance (--all lists them)")
     shown = len(rows) - compared
     if moved:
         print(f"reproduce {args.name}: {len(moved)} of {compared} compared values moved beyond tolerance "
@@ -387,6 +391,7 @@ def _parser(strict=False):
     rep.add_argument("--results", default=None, metavar="DIR",
                      help="folder of the saved record (default: book/results of the checkout); never written")
     rep.add_argument("--quick", action="store_true", help="refuse a full record: rerun quick records only")
+    rep.add_argument("--all", action="store_true", help="also list the values that changed within tolerance")
     rep.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     smp = sub.add_parser("sample", help="generate text from a charlm checkpoint (NumPy only)")
     smp.add_argument("checkpoint")

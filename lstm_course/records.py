@@ -84,7 +84,7 @@ def file_kind(path):
     """
     try:
         mode = os.stat(path).st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # nothing is there (or can be: a component is a file)
         return None
     except PermissionError:
         return "a path that cannot be looked at (permission denied)"

@@ -1,6 +1,7 @@
 """The command line: nothing lost (checkpoints, corpora, saved results), nothing silent (one line, no traceback)."""
 
 import json
+import os
 import pathlib
 
 import numpy as np
@@ -40,28 +41,57 @@ def workdir(tmp_path, monkeypatch):
 
 # --- 1. never lose a user's file ---------------------------------------------------------------------------
 
-def test_an_existing_default_checkpoint_is_not_replaced_without_overwrite(workdir, capsys):
+def _checkpoint(path):
+    save_checkpoint(path, init_charlm(5, 4, np.random.default_rng(0)), "abcde", {"num_layers": 1, "steps": 7})
+    return path.read_bytes()
+
+
+def test_an_existing_checkpoint_is_refused_without_overwrite_default_or_named(workdir, capsys):
     (workdir / "runs").mkdir()
-    (workdir / "runs" / "charlm.npz").write_bytes(b"a trained model")
+    default = _checkpoint(workdir / "runs" / "charlm.npz")
     status, _, err = run_cli(capsys, "run", "charlm", "--quick", "--minutes", "0.01", "--corpus", "code.txt")
-    assert_one_error_line(status, err, "runs/charlm.npz already holds a checkpoint")
-    assert "--overwrite" in err
-    assert (workdir / "runs" / "charlm.npz").read_bytes() == b"a trained model"
+    assert_one_error_line(status, err, "runs/charlm.npz already holds a checkpoint of the character model")
+    assert "--overwrite" in err and (workdir / "runs" / "charlm.npz").read_bytes() == default
+    named = _checkpoint(workdir / "mine.npz")
+    status, _, err = run_cli(capsys, "run", "charlm", "--quick", "--minutes", "0.01", "--corpus", "code.txt",
+                             "--checkpoint", "mine.npz")
+    assert_one_error_line(status, err, "mine.npz already holds a checkpoint of the character model")
+    assert (workdir / "mine.npz").read_bytes() == named
 
 
-def test_a_named_checkpoint_may_be_replaced_and_overwrite_replaces_the_default(workdir, capsys):
+def test_overwrite_replaces_a_checkpoint_and_the_default_path_is_announced_before_training(workdir, capsys):
     pytest.importorskip("torch")
-    (workdir / "mine.npz").write_bytes(b"old")
-    status, out, err = run_cli(capsys, "run", "charlm", "--quick", "--minutes", "0.005", "--corpus", "code.txt",
-                               "--checkpoint", "mine.npz")
-    assert status == 0, err
-    assert (workdir / "mine.npz").read_bytes() != b"old" and "val_bpc" in json.loads(out.splitlines()[-1])
     (workdir / "runs").mkdir()
-    (workdir / "runs" / "charlm.npz").write_bytes(b"old")
-    status, _, err = run_cli(capsys, "run", "charlm", "--quick", "--minutes", "0.005", "--corpus", "code.txt",
-                             "--overwrite")
+    old = _checkpoint(workdir / "runs" / "charlm.npz")
+    status, out, err = run_cli(capsys, "run", "charlm", "--quick", "--minutes", "0.005", "--corpus", "code.txt",
+                               "--overwrite")
     assert status == 0, err
-    assert (workdir / "runs" / "charlm.npz").read_bytes() != b"old"
+    assert (workdir / "runs" / "charlm.npz").read_bytes() != old and "val_bpc" in json.loads(out.splitlines()[-1])
+    assert err.splitlines()[0] == "checkpoint: runs/charlm.npz (the default; --checkpoint PATH chooses another)"
+
+
+def _into(path, save, *args, **kwargs):
+    """``np.save``/``np.savez`` into exactly ``path`` (given a name, they would append ``.npy``/``.npz``)."""
+    with open(path, "wb") as file:
+        save(file, *args, **kwargs)
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda p: p.write_text("my notes\n"), "holds a text file, not a checkpoint of the character model"),
+    (lambda p: _into(p, np.savez, weights=np.zeros(3)), "holds a .npz or zip archive of something else"),
+    (lambda p: _into(p, np.save, np.zeros(3)), "holds a .npy array file"),
+    (lambda p: p.write_bytes(b""), "holds an empty file"),
+    (lambda p: p.write_bytes(bytes(range(256))), "holds a binary file"),
+])
+def test_a_file_that_is_not_a_checkpoint_is_never_replaced_overwrite_or_not(workdir, capsys, make, expected):
+    path = workdir / "notes.txt"
+    make(path)
+    before = path.read_bytes()
+    for extra in ([], ["--overwrite"]):
+        status, _, err = run_cli(capsys, "run", "charlm", "--quick", "--minutes", "0.01", "--corpus", "code.txt",
+                                 "--checkpoint", "notes.txt", *extra)
+        assert_one_error_line(status, err, expected)
+        assert "never replaced, --overwrite or not" in err and path.read_bytes() == before
 
 
 def test_the_corpus_is_never_used_as_the_checkpoint(workdir, capsys):
@@ -71,55 +101,193 @@ def test_the_corpus_is_never_used_as_the_checkpoint(workdir, capsys):
     assert (workdir / "code.txt").read_text() == CODE
 
 
-def test_a_directory_is_refused_as_checkpoint_before_training(workdir, capsys):
-    (workdir / "out").mkdir()
+@pytest.mark.parametrize("make, path, expected", [
+    (lambda w: (w / "out").mkdir(), "out", "is a directory"),
+    (lambda w: os.mkfifo(w / "pipe"), "pipe", "is not a regular file: it is a named pipe"),
+    (lambda w: None, "/dev/null", "is not a regular file: it is a character device"),
+    (lambda w: None, "code.txt/model.npz", "cannot be made: "),
+    (lambda w: None, "", "--checkpoint must name a path; got ''"),
+    (lambda w: None, "  ", "--checkpoint must name a path"),
+    (lambda w: None, "m.npz ", "begins or ends with whitespace"),
+])
+def test_a_checkpoint_path_that_cannot_hold_a_checkpoint_is_refused_before_training(workdir, capsys, make, path,
+                                                                                    expected):
+    make(workdir)
     status, _, err = run_cli(capsys, "run", "charlm", "--minutes", "0.01", "--corpus", "code.txt",
-                             "--checkpoint", "out")
-    assert_one_error_line(status, err, "is a directory")
+                             "--checkpoint", path)
+    assert_one_error_line(status, err, expected)
+    assert not (workdir / "runs").exists()
+
+
+def _unwritable(monkeypatch, folder):
+    """Make creating files in ``folder`` fail as in a read-only folder (chmod does not stop root)."""
+    import tempfile
+
+    real = tempfile.mkstemp
+
+    def mkstemp(*args, dir=None, **kwargs):
+        if dir is not None and pathlib.Path(dir).resolve() == pathlib.Path(folder).resolve():
+            raise PermissionError(13, "Permission denied")
+        return real(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+
+
+def test_a_read_only_checkpoint_folder_is_refused_before_training(workdir, capsys, monkeypatch):
+    (workdir / "ro").mkdir()
+    _unwritable(monkeypatch, workdir / "ro")
+    status, _, err = run_cli(capsys, "run", "charlm", "--minutes", "0.01", "--corpus", "code.txt",
+                             "--checkpoint", "ro/sub/m.npz")
+    assert_one_error_line(status, err, "cannot write into")
+    assert "Permission denied" in err and list((workdir / "ro").iterdir()) == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a chmod 555 folder")
+def test_a_chmod_read_only_results_folder_is_refused_before_the_run(workdir, capsys):
+    (workdir / "ro").mkdir()
+    os.chmod(workdir / "ro", 0o555)
+    status, out, err = run_cli(capsys, "run", "vanishing", "--quick", "--save", "--results", "ro")
+    assert_one_error_line(status, err, "cannot write into")
+
+
+def _record(quick=False, experiment="vanishing"):
+    return json.dumps({"experiment": experiment, "command": f"python -m lstm_course run {experiment}",
+                       "quick": quick, "metrics": {"x": 1}})
 
 
 def test_save_refuses_to_replace_a_full_run_with_a_quick_one(workdir, capsys):
     results = workdir / "results"
     results.mkdir()
-    full = json.dumps({"experiment": "vanishing", "quick": False, "metrics": {"x": 1}})
+    full = _record()
     (results / "vanishing.json").write_text(full)
     status, _, err = run_cli(capsys, "run", "vanishing", "--quick", "--save", "--results", str(results))
     assert_one_error_line(status, err, "holds a full run; a --quick run does not replace it")
     assert (results / "vanishing.json").read_text() == full
 
 
-def test_save_writes_into_the_results_folder_given_and_nowhere_else(workdir, capsys):
+def test_a_record_without_its_quick_key_counts_as_a_full_run(workdir, capsys):
+    results = workdir / "results"
+    results.mkdir()
+    saved = json.dumps({"experiment": "vanishing", "command": "python -m lstm_course run vanishing",
+                        "metrics": {"x": 1}})
+    (results / "vanishing.json").write_text(saved)
+    status, _, err = run_cli(capsys, "run", "vanishing", "--quick", "--save", "--results", "results")
+    assert_one_error_line(status, err, "holds a full run")
+    assert (results / "vanishing.json").read_text() == saved
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("my notes, not JSON\n", "is not a run record: not JSON"),
+    (b"\x00\x01binary", "is a binary file, not a run record"),
+    ("[1, 2]", "it holds a JSON list, not an object"),
+    ('{"quick": false}', "it lacks 'experiment', 'command', 'metrics'"),
+    (_record(experiment="qa"), "is a run record of 'qa', not of 'vanishing'"),
+])
+def test_save_never_replaces_a_file_that_is_not_a_record_of_this_experiment(workdir, capsys, content, expected):
+    results = workdir / "results"
+    results.mkdir()
+    path = results / "vanishing.json"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    before = path.read_bytes()
+    for extra in ([], ["--overwrite"]):
+        status, out, err = run_cli(capsys, "run", "vanishing", "--quick", "--save", "--results", "results", *extra)
+        assert_one_error_line(status, err, expected)
+        assert "--save never replaces it, --overwrite or not" in err and out == "" and path.read_bytes() == before
+
+
+@pytest.mark.parametrize("make, results, expected", [
+    (lambda w: None, "", "--results must name a path; got ''"),
+    (lambda w: None, " ", "--results must name a path; got ' '"),
+    (lambda w: None, " results", "begins or ends with whitespace"),
+    (lambda w: None, "code.txt", "--results code.txt is a text file, not a directory"),
+    (lambda w: None, "code.txt/results", "cannot be made: "),
+    (lambda w: (w / "r" / "vanishing.json").mkdir(parents=True), "r", "is a directory, not a run record"),
+])
+def test_an_empty_or_odd_results_path_gets_one_line_before_the_run(workdir, capsys, make, results, expected):
+    make(workdir)
+    status, out, err = run_cli(capsys, "run", "vanishing", "--quick", "--save", "--results", results)
+    assert_one_error_line(status, err, expected)
+    assert out == "" and sorted(p.name for p in workdir.iterdir()) == sorted(
+        ["code.txt"] + (["r"] if results == "r" else []))
+
+
+def test_a_read_only_results_folder_is_refused_before_the_run(workdir, capsys, monkeypatch):
+    (workdir / "ro").mkdir()
+    _unwritable(monkeypatch, workdir / "ro")
+    status, out, err = run_cli(capsys, "run", "vanishing", "--quick", "--save", "--results", "ro/new")
+    assert_one_error_line(status, err, "--results ro/new/vanishing.json: cannot write into")
+    assert out == "" and list((workdir / "ro").iterdir()) == []
+
+
+def test_the_metrics_are_printed_before_saving_so_a_failed_save_loses_nothing(workdir, capsys, monkeypatch):
+    pytest.importorskip("torch")
+    from lstm_course import records
+
+    def full_disk(target, record):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(records, "save_record", full_disk)
+    status, out, err = run_cli(capsys, "run", "vanishing", "--quick", "--save", "--results", "results")
+    assert status == 2 and err.splitlines()[-1] == ("error: the metrics are printed above, but saving "
+                                                    "results/vanishing.json failed: No space left on device")
+    assert "rnn_log10_norm_rho_0.5" in json.loads(out.splitlines()[-1])
+    assert not (workdir / "results").exists(), "the folder is made only when the record is saved"
+
+
+def test_save_writes_into_the_results_folder_given_and_nowhere_else_and_twice_gives_the_same(workdir, capsys):
     pytest.importorskip("torch")
     results = workdir / "results"
     results.mkdir()
-    (results / "vanishing.json").write_text(json.dumps({"quick": False}))
-    status, out, err = run_cli(capsys, "run", "vanishing", "--quick", "--save", "--results", str(results),
-                               "--overwrite")
+    (results / "vanishing.json").write_text(_record())
+    argv = ("run", "vanishing", "--quick", "--save", "--results", str(results), "--overwrite")
+    status, out, err = run_cli(capsys, *argv)
     assert status == 0, err
     saved = json.loads((results / "vanishing.json").read_text())
     assert saved["quick"] is True and saved["metrics"] == json.loads(out.splitlines()[-1])
     assert sorted(p.name for p in workdir.rglob("*") if p.is_file()) == ["code.txt", "vanishing.json"]
+    status, again, err = run_cli(capsys, *argv)
+    assert status == 0 and again == out and json.loads((results / "vanishing.json").read_text())["metrics"] == \
+        saved["metrics"]
+
+
+def test_a_saved_record_names_its_command_seed_versions_blas_and_cpu(workdir, capsys):
+    torch = pytest.importorskip("torch")
+    status, _, err = run_cli(capsys, "run", "vanishing", "--quick", "--seed", "3", "--save", "--results", "r d")
+    assert status == 0, err
+    record = json.loads((workdir / "r d" / "vanishing.json").read_text())
+    assert record["command"] == "python -m lstm_course run vanishing --quick --seed 3 --save --results 'r d'"
+    assert record["seed"] == 3 and record["quick"] is True and record["options"] == {}
+    assert record["software"]["torch"] == torch.__version__ and record["software"]["numpy"] == np.__version__
+    machine = record["machine"]
+    assert {"cpu", "avx512", "avx2", "numpy_blas", "openblas_core", "torch_blas", "threads", "cores"} <= set(machine)
+    assert isinstance(machine["avx2"], (bool, type(None))) and machine["numpy_blas"]
 
 
 def test_a_saved_record_names_the_torch_threads_the_run_itself_used(monkeypatch):
     torch = pytest.importorskip("torch")
+    from lstm_course import records
+
     monkeypatch.setattr(torch, "get_num_threads", lambda: 2)
     assert cli._threads_of("qa") == 1, "qa runs under one_thread"
     assert cli._threads_of("charlm") is None and cli._threads_of("bench") is None
-    assert cli._device_detail("cpu", cli._threads_of("qa")).endswith(", 1 torch threads")
-    assert cli._device_detail("cpu", cli._threads_of("charlm")).endswith(", 2 torch threads")
+    assert records.provenance("cpu", cli._threads_of("qa"))["machine"]["threads"] == 1
+    assert records.provenance("cpu", cli._threads_of("charlm"))["machine"]["threads"] == 2
 
 
 def test_save_outside_a_checkout_needs_results(workdir, capsys, monkeypatch):
-    monkeypatch.setattr(cli, "default_results_dir", lambda: None)
+    from lstm_course import records
+
+    monkeypatch.setattr(records, "default_results_dir", lambda: None)
     status, _, err = run_cli(capsys, "run", "vanishing", "--quick", "--save")
     assert_one_error_line(status, err, "--save needs --results DIR")
 
 
 def test_inside_the_checkout_results_default_to_book_results(monkeypatch):
+    from lstm_course import records
+
     monkeypatch.delenv("LSTM_COURSE_RESULTS", raising=False)
     root = pathlib.Path(cli.__file__).resolve().parents[1]
-    assert cli.default_results_dir() == root / "book" / "results"
+    assert records.default_results_dir() == root / "book" / "results"
 
 
 # --- 2. validate before working ----------------------------------------------------------------------------
@@ -131,6 +299,9 @@ def test_inside_the_checkout_results_default_to_book_results(monkeypatch):
     (("run", "charlm", "--minutes", "inf"), "--minutes must be a positive number"),
     (("run", "vanishing", "--seed", "-1"), "--seed must be an integer in [0, 4294967295]; got -1"),
     (("run", "vanishing", "--minutes", "1"), "apply to `run charlm` only"),
+    (("run", "vanishing", "--steps", "10"), "apply to `run charlm` only"),
+    (("run", "charlm", "--steps", "0"), "--steps must be a positive integer (training steps); got 0"),
+    (("run", "charlm", "--steps", "-5"), "--steps must be a positive integer (training steps); got -5"),
     (("run", "vanishing", "--results", "somewhere"), "--results applies with --save only"),
     (("run", "charlm", "--corpus", "missing.txt"), "corpus file not found: missing.txt"),
     (("run", "qa", "--backend", "nn"), "--backend applies to the experiments that train a recurrent core"),
@@ -163,7 +334,8 @@ def test_an_unusable_corpus_is_refused_before_training_and_no_checkpoint_is_writ
     pytest.importorskip("torch")
     path = workdir / "corpus.txt"
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
-    status, _, err = run_cli(capsys, "run", "charlm", "--quick", "--minutes", "5", "--corpus", "corpus.txt")
+    status, _, err = run_cli(capsys, "run", "charlm", "--quick", "--minutes", "5", "--corpus", "corpus.txt",
+                             "--checkpoint", "runs/m.npz")  # a named path: no announcement of the default
     assert_one_error_line(status, err, expected)
     assert not (workdir / "runs").exists()
 
