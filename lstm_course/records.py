@@ -132,8 +132,7 @@ def check_writable_folder(path, flag):
     if folder is None:
         return
     if not folder.is_dir():
-        raise ValueError(f"{flag} {path} cannot be made: {folder} is {file_kind(folder) or 'not a folder'}, "
-                         "so no folder can be made there")
+        raise ValueError(f"{flag} {path} cannot be made: {folder} is a file, so no folder can be made there")
     try:
         fd, probe = tempfile.mkstemp(prefix=".lstm_course-probe-", dir=folder)
         os.close(fd)
