@@ -80,10 +80,11 @@ def test_bench_refuses_bad_arguments_with_one_error_line_before_any_work(capsys,
 
 
 def test_bench_quick_never_replaces_a_saved_full_bench(capsys, tmp_path):
-    (tmp_path / "bench.json").write_text(json.dumps({"quick": False}))
+    full = {"experiment": "bench", "command": "python -m lstm_course bench --save", "quick": False, "metrics": {}}
+    (tmp_path / "bench.json").write_text(json.dumps(full))
     status, _, err = run_cli(capsys, "bench", "--quick", "--save", "--results", str(tmp_path))
     assert status == 2 and "holds a full run" in err
-    assert json.loads((tmp_path / "bench.json").read_text()) == {"quick": False}
+    assert json.loads((tmp_path / "bench.json").read_text()) == full
 
 
 def test_machine_names_the_cpu_and_which_blas_runs_which_kernels():

@@ -30,3 +30,16 @@ def test_loss_curve_averages_seeds_over_equal_windows():
     steps, losses = _loss_curve(runs, points=5)
     assert steps == [2, 4, 6, 8, 10]
     assert np.allclose(losses, [1.5, 3.5, 5.5, 7.5, 9.5])
+
+
+def test_a_temperature_as_small_as_1e_320_gives_the_argmax_not_nan():
+    """The limit T -> 0 of softmax(z / T): all mass on the argmax, ties sharing it (the max is subtracted first)."""
+    from lstm_course.sampling import probabilities
+
+    z = np.array([[1.0, 3.0, 3.0, -2.0, -np.inf], [0.5, -1.0, 2.0, 2.0 - 1e-12, 0.0]])
+    for temperature in (1e-320, 5e-324, 1e-300):
+        p = probabilities(z, temperature)
+        assert np.all(np.isfinite(p)) and np.allclose(p.sum(axis=-1), 1.0)
+        assert np.array_equal(p[0], [0, 0.5, 0.5, 0, 0]) and np.array_equal(p[1], [0, 0, 1, 0, 0])
+    assert np.allclose(probabilities(z[1:], 1e-320, top_k=2), [[0, 0, 1, 0, 0]])
+    assert np.allclose(probabilities(z[:1], 1e300), [[0.25, 0.25, 0.25, 0.25, 0]]), "a huge one: uniform"
