@@ -199,7 +199,7 @@ def _read_arrays(path):
         with open(path, "rb") as file:
             head = file.read(4)
             if head != b"PK\x03\x04":
-                raise CheckpointError(f"{path} is not a checkpoint: it is {file_kind(path)}, not a .npz archive "
+                raise CheckpointError(f"{path} is not a valid checkpoint: it is {file_kind(path)}, not a .npz archive "
                                       "written by `run charlm`")
             file.seek(0)
             _check_declared_sizes(path, file)
@@ -234,7 +234,8 @@ def _check_declared_sizes(path, file):
                                   "a checkpoint of the character model holds")
         for member in members:
             if not member.filename.endswith(".npy"):
-                raise CheckpointError(f"{path} is not a checkpoint: its member {member.filename!r} is not an array")
+                raise CheckpointError(f"{path} is not a valid checkpoint: its member {member.filename!r} is not "
+                                      "an array")
             with archive.open(member) as stream:
                 version = np.lib.format.read_magic(stream)
                 read = np.lib.format.read_array_header_1_0 if version == (1, 0) else \

@@ -311,7 +311,8 @@ def make_record(experiment, argv, device, quick, seed, options, metrics, threads
     """The run record of one run (see the module docstring); ``argv`` is the command's arguments."""
     info = provenance(device, threads)
     details = info["machine"]
-    detail = details["gpu"] or f"{details['platform']}, {details['cores']} CPU cores, {details['threads']} torch threads"
+    detail = details["gpu"] or (f"{details['platform']}, {details['cores']} CPU cores, "
+                                f"{details['threads']} torch threads")
     record = {"experiment": experiment, "command": command_line(argv), "version": __version__,
               "date": datetime.date.today().isoformat(), "device": device, "device_detail": detail,
               "quick": bool(quick), "seed": seed, "options": options, **info}

@@ -214,14 +214,14 @@ HOSTILE = {
                                     _replace(p, meta=np.array("[" * 100_000 + "]" * 100_000)),
                                     "meta is JSON nested too deeply"),
     "a .npy file": (lambda p, rng: _write(p, lambda f: np.save(f, np.zeros(3))),
-                    "is not a checkpoint: it is a .npy array file, not a .npz archive"),
+                    "is not a valid checkpoint: it is a .npy array file, not a .npz archive"),
     "a surrogate vocabulary": (lambda p, rng: save_checkpoint(p, init_charlm(5, 4, rng), "abcde", {}) or
                                _replace(p, vocab=np.array([97, 0xD800, 99, 100, 101])),
                                "the vocabulary holds the code point U+D800, a surrogate"),
     "a code point out of range": (lambda p, rng: save_checkpoint(p, init_charlm(5, 4, rng), "abcde", {}) or
                                   _replace(p, vocab=np.array([97, -1, 99, 100, 101])), "-1, out of range"),
     "a text file": (lambda p, rng: p.write_text("def f():\n    return 1\n"),
-                    "is not a checkpoint: it is a text file, not a .npz archive"),
+                    "is not a valid checkpoint: it is a text file, not a .npz archive"),
     "a pickle": (lambda p, rng: p.write_bytes(b"\x80\x04K\x01."), "it is a Python pickle, not a .npz archive"),
     "a zip member that is no array": (lambda p, rng: _zip(p, [("notes.txt", b"hello")]),
                                       "its member 'notes.txt' is not an array"),
