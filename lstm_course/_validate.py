@@ -112,13 +112,20 @@ def _no_values(x, name):
 
 def _length(v, i, T, B):
     """One entry of ``lengths`` as an int, or one line naming ``lengths``, the index and what came."""
+    if type(v) is int:  # the common cases first: an array's tolist() gives Python ints, a list often NumPy ints
+        return v
+    if type(v).__module__ == "numpy" and getattr(v, "shape", None) == () and v.dtype.kind in "iu":
+        return int(v)
     expected = f"lengths must hold integers in [1, T = {T}]"
     if hasattr(v, "shape") and hasattr(v, "dtype"):  # a NumPy scalar, a 0-d array or a 0-d tensor
         if len(v.shape) > 0:
             raise ValueError(f"lengths must be 1-D, one integer per sequence (B = {B}); got a nested entry "
                              f"of shape {tuple(v.shape)} at index {i}")
-        _no_values(v, f"lengths[{i}]")
+        if hasattr(v, "device"):
+            _no_values(v, f"lengths[{i}]")
         v = v.item()
+        if type(v) is int:
+            return v
     elif hasattr(v, "__len__"):
         raise ValueError(f"lengths must be 1-D, one integer per sequence (B = {B}); got a nested entry {v!r}")
     if isinstance(v, bool) or v is None:
