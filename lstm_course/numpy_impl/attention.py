@@ -8,7 +8,9 @@ outputs), with a batch in rows:
    \alpha_{s,b} = \frac{\exp e_{s,b}}{\sum_{s'} \exp e_{s',b}},\qquad
    \text{context}_b = \sum_s \alpha_{s,b}\, k_{s,b}.
 
-Masked positions (``mask[s, b]`` False) get :math:`e_{s,b} = -\infty`, hence weight 0.
+Masked positions (``mask[s, b]`` False) get :math:`e_{s,b} = -\infty`, hence weight 0, and their
+keys are read as zeros: they contribute exactly nothing to the context or to any gradient, even
+where they hold NaN or inf.
 """
 
 from typing import NamedTuple
@@ -22,7 +24,7 @@ class AttentionCache(NamedTuple):
     """What :func:`attention_forward` keeps for :func:`attention_backward`."""
 
     query: np.ndarray  # (B, H_q)
-    keys: np.ndarray  # (S, B, H_k)
+    keys: np.ndarray  # (S, B, H_k), zeros at masked positions
     tanh_e: np.ndarray  # (S, B, A): tanh(W_q q + W_k k), after activation
     weights: np.ndarray  # (S, B): alpha, 0 on masked positions
     params: dict
@@ -38,7 +40,9 @@ def attention_forward(query, keys, params, mask=None):
     params : dict
         ``W_q (A, H_q)``, ``W_k (A, H_k)``, ``v (A,)``.
     mask : ndarray of bool, shape (S, B), optional
-        True where position s of sequence b may be attended to.
+        True where position s of sequence b may be attended to. Masked
+        positions contribute exactly zero, whatever their keys hold (NaN and
+        inf included), and get exactly zero gradient in :func:`attention_backward`.
 
     Returns
     -------
@@ -57,6 +61,8 @@ def attention_forward(query, keys, params, mask=None):
     lstm_course.torch_impl.attention_forward : the Torch twin.
     """
     check_attention_inputs(query, keys, params, mask)
+    if mask is not None:  # masked keys are read as zeros: a NaN or inf there cannot reach the context or a gradient
+        keys = np.where(mask[:, :, None], keys, np.zeros((), dtype=keys.dtype))
     tanh_e = np.tanh(query @ params["W_q"].T + keys @ params["W_k"].T)  # (S, B, A): q broadcast over s
     scores = tanh_e @ params["v"]  # (S, B)
     if mask is not None:

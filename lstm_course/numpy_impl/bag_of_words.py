@@ -12,6 +12,8 @@ difference in accuracy measures what word order adds.
 
 import numpy as np
 
+from .. import _validate
+
 from ..optim import adam_init, adam_update
 from .readout import linear_backward, linear_forward, softmax_cross_entropy
 
@@ -39,6 +41,7 @@ def bag_of_words_loss(model, counts, labels):
     grads : dict
     logits : ndarray, shape (B, C)
     """
+    _validate.check_token_ids(labels, model["b_y"].shape[0], "labels", "numpy")
     a = np.tanh(linear_forward(counts, model["W_1"], model["b_1"])) if "W_1" in model else counts
     logits = linear_forward(a, model["W_hy"], model["b_y"])  # (B, C)
     loss, d_logits = softmax_cross_entropy(logits, labels)

@@ -7,6 +7,7 @@ softmax readout predicts the next one; the loss is the mean cross-entropy.
 
 import numpy as np
 
+from .. import _validate
 from ..tree import tree_map
 from ..params import init_lstm_params, init_readout
 from .lstm import lstm_backward, lstm_forward
@@ -20,7 +21,8 @@ def init_charlm(V, H, rng, num_layers=1, forget_bias=1.0, dtype=np.float64):
 
 
 def one_hot(ids, V, dtype=np.float64):
-    """ids (T, B) int -> (T, B, V)."""
+    """ids (T, B) int -> (T, B, V); every id must lie in [0, V)."""
+    _validate.check_token_ids(ids, V, "ids", "numpy")
     return np.eye(V, dtype=dtype)[ids]
 
 
@@ -43,6 +45,7 @@ def charlm_loss(model, ids, state=None):
     state : tuple (h_n, c_n), to carry into the next chunk
     """
     V = model["W_hy"].shape[0]
+    _validate.check_id_sequence(ids, V, "ids", "numpy", min_steps=2)
     xs = one_hot(ids[:-1], V, model["W_hy"].dtype)  # (T, B, V): teacher forcing
     h0, c0 = state if state is not None else (None, None)
     out, (h_n, c_n), cache = lstm_forward(xs, model["lstm"], h0, c0)
@@ -74,6 +77,7 @@ def tbptt_gradients(model, ids, k, state=None):
         Gradient of that mean loss, each chunk's term truncated.
     state : tuple (h_n, c_n)
     """
+    _validate.check_id_sequence(ids, model["W_hy"].shape[0], "ids", "numpy", min_steps=2)
     T = ids.shape[0] - 1
     if not 1 <= k <= T:
         raise ValueError(f"k must be in [1, T = {T}]; got {k}")
@@ -91,5 +95,6 @@ def tbptt_gradients(model, ids, k, state=None):
 def next_logits(model, ids, state=None):
     """Run the model over ``ids`` (T, B) and return the logits after the last step (B, V) and the state."""
     V = model["W_hy"].shape[0]
+    _validate.check_id_sequence(ids, V, "ids", "numpy")
     out, (h_n, c_n), _ = lstm_forward(one_hot(ids, V, model["W_hy"].dtype), model["lstm"], *(state or (None, None)))
     return linear_forward(out[-1], model["W_hy"], model["b_y"]), (h_n, c_n)

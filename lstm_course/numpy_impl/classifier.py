@@ -7,6 +7,8 @@ directions concatenated when bidirectional), and the class scores are
 
 import numpy as np
 
+from .. import _validate
+
 from ..optim import adam_init, adam_update, clip_by_global_norm
 from ..params import init_readout, init_rnn_params
 from .readout import linear_backward, linear_forward, softmax_cross_entropy
@@ -36,6 +38,7 @@ def classifier_loss(model, xs, labels, lengths=None, nonlinearity="tanh"):
     grads : dict, structure of ``model``
     logits : ndarray, shape (B, C)
     """
+    _validate.check_token_ids(labels, model["b_y"].shape[0], "labels", "numpy")
     num_directions = len(model["rnn"][0])
     out, h_n, cache = rnn_forward(xs, model["rnn"], nonlinearity=nonlinearity, lengths=lengths)
     summary = np.concatenate(list(h_n[-num_directions:]), axis=-1)  # (B, num_directions * H)

@@ -17,9 +17,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .. import _validate
 from ..params import init_lstm_params
 from .charlm import one_hot
-from .lstm import lstm_step_backward, lstm_step_forward
+from .lstm import _lstm_step_forward, lstm_step_backward
 from .readout import linear_backward, linear_forward, log_softmax
 
 
@@ -59,6 +60,7 @@ def init_state_forward(features, W_img, b_img):
     --------
     lstm_course.torch_impl.init_state_forward : the Torch twin.
     """
+    _validate.check_conditioning(features, W_img, b_img, "numpy")
     return np.tanh(features @ W_img.T + b_img)  # eq. (cond-h0)
 
 
@@ -100,12 +102,13 @@ def conditioned_forward(features, xs, model):
     --------
     lstm_course.torch_impl.conditioned_forward : the Torch twin.
     """
+    _validate.check_decoder(features, xs, model, "numpy")
     T, B, D = xs.shape
-    h0 = init_state_forward(features, model["W_img"], model["b_img"])  # (B, H)
+    h0 = np.tanh(features @ model["W_img"].T + model["b_img"])  # (B, H)   eq. (cond-h0)
     h_t, c_t = h0, np.zeros_like(h0)
     outs, steps = [], []
     for t in range(T):
-        h_t, c_t, step = lstm_step_forward(xs[t], h_t, c_t, model["lstm"])
+        h_t, c_t, step = _lstm_step_forward(xs[t], h_t, c_t, model["lstm"])
         outs.append(h_t)
         steps.append(step)
     out = np.stack(outs)  # (T, B, H)
@@ -158,6 +161,8 @@ def masked_cross_entropy(logits, targets, mask=None):
     loss : float, nats per real target
     d_logits : ndarray, shape (T, B, V)
     """
+    _validate.check_targets(logits, targets)
+    _check_mask(mask, targets.shape)
     mask = np.ones(targets.shape, dtype=logits.dtype) if mask is None else mask.astype(logits.dtype)
     logp = log_softmax(logits)
     picked = np.take_along_axis(logp, targets[..., None], axis=-1)[..., 0]  # (T, B)
@@ -190,7 +195,15 @@ def conditioned_loss(features, ids, model, mask=None):
     lstm_course.torch_impl.conditioned_loss : the Torch twin.
     """
     V = model["W_hy"].shape[0]
+    _validate.check_id_sequence(ids, V, "ids", "numpy", min_steps=2)
+    _check_mask(mask, (ids.shape[0] - 1, ids.shape[1]))
     logits, cache = conditioned_forward(features, one_hot(ids[:-1], V, model["W_hy"].dtype), model)
     loss, d_logits = masked_cross_entropy(logits, ids[1:], mask)
     d_features, _, grads = conditioned_backward(d_logits, cache)
     return loss, grads, d_features
+
+
+def _check_mask(mask, shape):
+    if mask is not None and tuple(getattr(mask, "shape", ())) != tuple(shape):
+        raise ValueError(f"mask must have shape (T, B) = {tuple(shape)}, that of the targets ids[1:]; "
+                         f"got {getattr(mask, 'shape', type(mask).__name__)}")

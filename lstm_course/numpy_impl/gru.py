@@ -68,6 +68,13 @@ def gru_step_forward(x_t, h_prev, p, reset="after"):
     --------
     lstm_course.torch_impl.gru_step_forward : the Torch twin.
     """
+    check_reset(reset)
+    _validate.check_step(x_t, (("h_prev", h_prev),), p, gru_shapes, "b_r", "numpy")
+    return _gru_step_forward(x_t, h_prev, p, reset)
+
+
+def _gru_step_forward(x_t, h_prev, p, reset):
+    """gru_step_forward without the checks at the edge: the time loop calls this."""
     r_t = sigmoid(x_t @ p["W_r"].T + h_prev @ p["U_r"].T + p["b_r"])  # reset gate     eq. (gru-reset)
     z_t = sigmoid(x_t @ p["W_z"].T + h_prev @ p["U_z"].T + p["b_z"])  # update gate    eq. (gru-update)
     if reset == "after":  # torch.nn.GRU, cuDNN: r * (U_n h + b_hn)
@@ -124,7 +131,7 @@ def gru_step_backward(dh_t, cache):
 
 def _step(reset):
     def step_forward(x_t, state, p):
-        h_t, cache = gru_step_forward(x_t, state[0], p, reset)
+        h_t, cache = _gru_step_forward(x_t, state[0], p, reset)
         return (h_t,), cache
 
     return step_forward

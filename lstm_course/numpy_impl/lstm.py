@@ -60,6 +60,12 @@ def lstm_step_forward(x_t, h_prev, c_prev, p):
     --------
     lstm_course.torch_impl.lstm_step_forward : the Torch twin.
     """
+    _validate.check_step(x_t, (("h_prev", h_prev), ("c_prev", c_prev)), p, lstm_shapes, "b_f", "numpy")
+    return _lstm_step_forward(x_t, h_prev, c_prev, p)
+
+
+def _lstm_step_forward(x_t, h_prev, c_prev, p):
+    """lstm_step_forward without the checks at the edge: the time loop calls this."""
     v_t = np.concatenate([x_t, h_prev], axis=1)  # (B, D + H)   v_t = [x_t, h_{t-1}]
     f_t = sigmoid(v_t @ p["W_f"].T + p["b_f"])  # forget gate      eq. (lstm-forget)
     i_t = sigmoid(v_t @ p["W_i"].T + p["b_i"])  # input gate       eq. (lstm-input)
@@ -104,7 +110,7 @@ def lstm_step_backward(dh_t, dc_t, cache):
 
 
 def _step_forward(x_t, state, p):
-    h_t, c_t, cache = lstm_step_forward(x_t, state[0], state[1], p)
+    h_t, c_t, cache = _lstm_step_forward(x_t, state[0], state[1], p)
     return (h_t, c_t), cache
 
 

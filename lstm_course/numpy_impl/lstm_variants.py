@@ -78,6 +78,14 @@ def lstm_variant_step_forward(x_t, h_prev, c_prev, p, variant="lstm"):
     --------
     lstm_course.torch_impl.lstm_variant_step_forward : the Torch twin.
     """
+    check_variant(variant)
+    _validate.check_step(x_t, (("h_prev", h_prev), ("c_prev", c_prev)), p,
+                         lambda D, H: lstm_variant_shapes(D, H, variant), "b_c", "numpy")
+    return _lstm_variant_step_forward(x_t, h_prev, c_prev, p, variant)
+
+
+def _lstm_variant_step_forward(x_t, h_prev, c_prev, p, variant):
+    """lstm_variant_step_forward without the checks at the edge: the time loop calls this."""
     z_t = np.concatenate([x_t, h_prev], axis=1)  # (B, D + H)
     peep = c_prev if variant == "peephole" else None
     ones = np.ones_like(c_prev)
@@ -140,7 +148,7 @@ def lstm_variant_step_backward(dh_t, dc_t, cache):
 
 def _step(variant):
     def step_forward(x_t, state, p):
-        h_t, c_t, cache = lstm_variant_step_forward(x_t, state[0], state[1], p, variant)
+        h_t, c_t, cache = _lstm_variant_step_forward(x_t, state[0], state[1], p, variant)
         return (h_t, c_t), cache
 
     return step_forward

@@ -2,6 +2,8 @@ r"""The readout :math:`\hat y_t = \sigma_{out}(W_{hy} h_t + b_y)` with softmax a
 
 import numpy as np
 
+from .. import _validate
+
 
 def linear_forward(h, W_hy, b_y):
     """Logits ``h @ W_hy.T + b_y``: h (..., H), W_hy (C, H), b_y (C,) -> (..., C)."""
@@ -36,6 +38,7 @@ def softmax_cross_entropy(logits, targets):
     loss : float (nats)
     d_logits : ndarray, shape (..., C)
     """
+    _validate.check_targets(logits, targets)
     logp = log_softmax(logits)
     n = targets.size
     picked = np.take_along_axis(logp, targets[..., None], axis=-1)[..., 0]
@@ -64,6 +67,7 @@ def masked_softmax_cross_entropy(logits, targets, mask):
     loss : float (nats per real step)
     d_logits : ndarray, shape (T, B, C), zero at padded steps
     """
+    _validate.check_targets(logits, targets)
     mask = np.asarray(mask, dtype=logits.dtype)
     logp = log_softmax(logits)
     picked = np.take_along_axis(logp, targets[..., None], axis=-1)[..., 0]  # (T, B)

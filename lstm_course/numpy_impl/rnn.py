@@ -55,6 +55,13 @@ def rnn_step_forward(x_t, h_prev, p, nonlinearity="tanh"):
     --------
     lstm_course.torch_impl.rnn_step_forward : the Torch twin.
     """
+    check_nonlinearity(nonlinearity)
+    _validate.check_step(x_t, (("h_prev", h_prev),), p, rnn_shapes, "b_h", "numpy")
+    return _rnn_step_forward(x_t, h_prev, p, nonlinearity)
+
+
+def _rnn_step_forward(x_t, h_prev, p, nonlinearity):
+    """rnn_step_forward without the checks at the edge: the time loop calls this."""
     z_h = h_prev @ p["W_hh"].T + x_t @ p["W_xh"].T + p["b_h"]  # (B, H)   eq. (rnn-step)
     h_t = ACTIVATIONS[nonlinearity](z_h)
     return h_t, RNNStepCache(x_t, h_prev, h_t, p, nonlinearity)
@@ -89,7 +96,7 @@ def rnn_step_backward(dh_t, cache):
 
 def _step(nonlinearity):
     def step_forward(x_t, state, p):
-        h_t, cache = rnn_step_forward(x_t, state[0], p, nonlinearity)
+        h_t, cache = _rnn_step_forward(x_t, state[0], p, nonlinearity)
         return (h_t,), cache
 
     return step_forward

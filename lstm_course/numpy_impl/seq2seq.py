@@ -19,9 +19,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .. import _validate
 from ..params import init_lstm_params
 from .attention import attention_backward, attention_forward
-from .lstm import lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward
+from .lstm import _lstm_step_forward, lstm_backward, lstm_forward, lstm_step_backward
 
 
 class Seq2SeqCache(NamedTuple):
@@ -87,6 +88,7 @@ def seq2seq_forward(src, src_lengths, tgt_in, params):
     --------
     lstm_course.torch_impl.seq2seq_forward : the Torch twin.
     """
+    src_lengths = _validate.check_seq2seq(src, src_lengths, tgt_in, params, "numpy")
     S, B = src.shape
     mask = np.arange(S)[:, None] < np.asarray(src_lengths)[None, :]  # (S, B)
     keys, (h_n, c_n), encoder_cache = lstm_forward(params["E_src"][src], params["encoder"], lengths=src_lengths)
@@ -99,7 +101,7 @@ def seq2seq_forward(src, src_lengths, tgt_in, params):
             context, alpha, a_cache = attention_forward(h, keys, attention, mask)  # query: h_{t-1}
             x_t = np.concatenate([x_t, context], axis=1)
             weights.append(alpha)
-        h, c, l_cache = lstm_step_forward(x_t, h, c, params["decoder"])
+        h, c, l_cache = _lstm_step_forward(x_t, h, c, params["decoder"])
         out_t = h if attention is None else np.concatenate([h, context], axis=1)
         logits.append(out_t @ params["W_hy"].T + params["b_y"])
         step_caches.append((l_cache, a_cache))
@@ -123,6 +125,7 @@ def cross_entropy(logits, targets, pad):
     loss : float
     d_logits : ndarray, shape (T, B, V)
     """
+    _validate.check_targets(logits, targets)
     valid = targets != pad
     shifted = logits - logits.max(axis=2, keepdims=True)
     log_probs = shifted - np.log(np.exp(shifted).sum(axis=2, keepdims=True))

@@ -15,7 +15,9 @@ def attention_forward(query, keys, params, mask=None):
     params : dict of Tensor
         ``W_q (A, H_q)``, ``W_k (A, H_k)``, ``v (A,)``.
     mask : bool Tensor, shape (S, B), optional
-        True where a position may be attended to.
+        True where a position may be attended to. Masked positions
+        contribute exactly zero, whatever their keys hold (NaN and inf
+        included), and their keys get exactly zero gradient.
 
     Returns
     -------
@@ -27,6 +29,8 @@ def attention_forward(query, keys, params, mask=None):
     lstm_course.numpy_impl.attention_forward : the NumPy twin, with its backward.
     """
     check_attention_inputs(query, keys, params, mask)
+    if mask is not None:  # masked keys are read as zeros: a NaN or inf there reaches neither context nor gradient
+        keys = keys.masked_fill(~mask.unsqueeze(2), 0)
     tanh_e = torch.tanh(query @ params["W_q"].T + keys @ params["W_k"].T)  # (S, B, A)
     scores = tanh_e @ params["v"]  # (S, B)
     if mask is not None:

@@ -9,12 +9,14 @@ needed) live in :mod:`lstm_course.checkpoint`.
 
 import torch
 
+from .. import _validate
 from .lstm import lstm_forward
 
 
 def charlm_loss(model, ids, state=None):
     """Mean cross-entropy of ``ids[1:]`` given ``ids[:-1]`` (ids: (T + 1, B) LongTensor); returns (loss, state)."""
     V = model["W_hy"].shape[0]
+    _validate.check_id_sequence(ids, V, "ids", "torch", min_steps=2)
     xs = torch.nn.functional.one_hot(ids[:-1], V).to(model["W_hy"].dtype)
     h0, c0 = state if state is not None else (None, None)
     out, (h_n, c_n) = lstm_forward(xs, model["lstm"], h0, c0)

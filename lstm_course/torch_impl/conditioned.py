@@ -2,7 +2,8 @@ r"""The conditioned decoder in Torch: :math:`h_0 = \tanh(W_{img} f + b_{img})`, 
 
 import torch
 
-from .lstm import lstm_step_forward
+from .. import _validate
+from .lstm import _lstm_step_forward
 
 
 def init_state_forward(features, W_img, b_img):
@@ -12,6 +13,7 @@ def init_state_forward(features, W_img, b_img):
     --------
     lstm_course.numpy_impl.init_state_forward : the NumPy twin, with its backward.
     """
+    _validate.check_conditioning(features, W_img, b_img, "torch")
     return torch.tanh(features @ W_img.T + b_img)
 
 
@@ -22,11 +24,12 @@ def conditioned_forward(features, xs, model):
     --------
     lstm_course.numpy_impl.conditioned_forward : the NumPy twin, with its backward.
     """
-    h_t = init_state_forward(features, model["W_img"], model["b_img"])  # (B, H)
+    _validate.check_decoder(features, xs, model, "torch")
+    h_t = torch.tanh(features @ model["W_img"].T + model["b_img"])  # (B, H)
     c_t = torch.zeros_like(h_t)
     outs = []
     for x_t in xs:  # T steps
-        h_t, c_t = lstm_step_forward(x_t, h_t, c_t, model["lstm"])
+        h_t, c_t = _lstm_step_forward(x_t, h_t, c_t, model["lstm"])
         outs.append(h_t)
     return torch.stack(outs) @ model["W_hy"].T + model["b_y"]  # (T, B, V)
 
@@ -39,6 +42,10 @@ def conditioned_loss(features, ids, model, mask=None):
     lstm_course.numpy_impl.conditioned_loss : the NumPy twin, with hand-written gradients.
     """
     V = model["W_hy"].shape[0]
+    _validate.check_id_sequence(ids, V, "ids", "torch", min_steps=2)
+    if mask is not None and tuple(getattr(mask, "shape", ())) != (ids.shape[0] - 1, ids.shape[1]):
+        raise ValueError(f"mask must have shape (T, B) = {(ids.shape[0] - 1, ids.shape[1])}, that of the targets "
+                         f"ids[1:]; got {getattr(mask, 'shape', type(mask).__name__)}")
     xs = torch.nn.functional.one_hot(ids[:-1], V).to(model["W_hy"].dtype)  # (T, B, V)
     logits = conditioned_forward(features, xs, model)
     nll = torch.nn.functional.cross_entropy(logits.reshape(-1, V), ids[1:].reshape(-1), reduction="none")

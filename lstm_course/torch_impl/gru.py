@@ -17,6 +17,13 @@ def gru_step_forward(x_t, h_prev, p, reset="after"):
     --------
     lstm_course.numpy_impl.gru_step_forward : the NumPy twin, with its backward.
     """
+    check_reset(reset)
+    _validate.check_step(x_t, (("h_prev", h_prev),), p, gru_shapes, "b_r", "torch")
+    return _gru_step_forward(x_t, h_prev, p, reset)
+
+
+def _gru_step_forward(x_t, h_prev, p, reset):
+    """gru_step_forward without the checks at the edge: the time loop calls this."""
     r_t = torch.sigmoid(x_t @ p["W_r"].T + h_prev @ p["U_r"].T + p["b_r"])
     z_t = torch.sigmoid(x_t @ p["W_z"].T + h_prev @ p["U_z"].T + p["b_z"])
     if reset == "after":
@@ -46,7 +53,7 @@ def gru_forward(xs, params, h0=None, lengths=None, reset="after"):
         lengths = _validate.check_lengths(lengths, T, B)
 
     def step_forward(x_t, state, p):
-        return (gru_step_forward(x_t, state[0], p, reset),)
+        return (_gru_step_forward(x_t, state[0], p, reset),)
 
     out, (h_n,) = stack_forward(step_forward, xs, params, (h0,), lengths)
     return out, h_n

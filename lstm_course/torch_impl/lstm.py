@@ -14,6 +14,12 @@ def lstm_step_forward(x_t, h_prev, c_prev, p):
     --------
     lstm_course.numpy_impl.lstm_step_forward : the NumPy twin, with its backward.
     """
+    _validate.check_step(x_t, (("h_prev", h_prev), ("c_prev", c_prev)), p, lstm_shapes, "b_f", "torch")
+    return _lstm_step_forward(x_t, h_prev, c_prev, p)
+
+
+def _lstm_step_forward(x_t, h_prev, c_prev, p):
+    """lstm_step_forward without the checks at the edge: the time loop calls this."""
     v_t = torch.cat([x_t, h_prev], dim=1)  # (B, D + H)
     f_t = torch.sigmoid(v_t @ p["W_f"].T + p["b_f"])
     i_t = torch.sigmoid(v_t @ p["W_i"].T + p["b_i"])
@@ -45,7 +51,7 @@ def lstm_forward(xs, params, h0=None, c0=None, lengths=None):
         lengths = _validate.check_lengths(lengths, T, B)
 
     def step_forward(x_t, state, p):
-        return lstm_step_forward(x_t, state[0], state[1], p)
+        return _lstm_step_forward(x_t, state[0], state[1], p)
 
     out, (h_n, c_n) = stack_forward(step_forward, xs, params, tuple(states), lengths)
     return out, (h_n, c_n)

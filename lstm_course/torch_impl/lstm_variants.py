@@ -19,6 +19,14 @@ def lstm_variant_step_forward(x_t, h_prev, c_prev, p, variant="lstm"):
     --------
     lstm_course.numpy_impl.lstm_variant_step_forward : the NumPy twin, with its backward.
     """
+    check_variant(variant)
+    _validate.check_step(x_t, (("h_prev", h_prev), ("c_prev", c_prev)), p,
+                         lambda D, H: lstm_variant_shapes(D, H, variant), "b_c", "torch")
+    return _lstm_variant_step_forward(x_t, h_prev, c_prev, p, variant)
+
+
+def _lstm_variant_step_forward(x_t, h_prev, c_prev, p, variant):
+    """lstm_variant_step_forward without the checks at the edge: the time loop calls this."""
     z_t = torch.cat([x_t, h_prev], dim=1)  # (B, D + H)
     peep = c_prev if variant == "peephole" else None
     f_t = 1.0 if variant == "no_forget_gate" else _gate(z_t, p, "f", peep)
@@ -56,6 +64,6 @@ def lstm_variant_forward(xs, params, variant="lstm", h0=None, c0=None, lengths=N
         lengths = _validate.check_lengths(lengths, T, B)
 
     def step_forward(x_t, state, p):
-        return lstm_variant_step_forward(x_t, state[0], state[1], p, variant)
+        return _lstm_variant_step_forward(x_t, state[0], state[1], p, variant)
 
     return stack_forward(step_forward, xs, params, tuple(states), lengths)

@@ -31,6 +31,13 @@ def rnn_step_forward(x_t, h_prev, p, nonlinearity="tanh"):
     --------
     lstm_course.numpy_impl.rnn_step_forward : the NumPy twin, with its backward.
     """
+    check_nonlinearity(nonlinearity)
+    _validate.check_step(x_t, (("h_prev", h_prev),), p, rnn_shapes, "b_h", "torch")
+    return _rnn_step_forward(x_t, h_prev, p, nonlinearity)
+
+
+def _rnn_step_forward(x_t, h_prev, p, nonlinearity):
+    """rnn_step_forward without the checks at the edge: the time loop calls this."""
     z_h = h_prev @ p["W_hh"].T + x_t @ p["W_xh"].T + p["b_h"]  # (B, H)   eq. (rnn-step)
     return _ACTIVATIONS[nonlinearity](z_h)
 
@@ -70,7 +77,7 @@ def rnn_forward(xs, params, h0=None, nonlinearity="tanh", lengths=None):
         lengths = _validate.check_lengths(lengths, T, B)
 
     def step_forward(x_t, state, p):
-        return (rnn_step_forward(x_t, state[0], p, nonlinearity),)
+        return (_rnn_step_forward(x_t, state[0], p, nonlinearity),)
 
     out, (h_n,) = stack_forward(step_forward, xs, params, (h0,), lengths)
     return out, h_n

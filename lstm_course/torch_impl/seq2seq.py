@@ -2,8 +2,9 @@
 
 import torch
 
+from .. import _validate
 from .attention import attention_forward
-from .lstm import lstm_forward, lstm_step_forward
+from .lstm import _lstm_step_forward, lstm_forward
 
 
 def seq2seq_forward(src, src_lengths, tgt_in, params):
@@ -18,8 +19,9 @@ def seq2seq_forward(src, src_lengths, tgt_in, params):
     --------
     lstm_course.numpy_impl.seq2seq_forward : the NumPy twin, with its backward.
     """
+    src_lengths = _validate.check_seq2seq(src, src_lengths, tgt_in, params, "torch")
     S, B = src.shape
-    lengths = torch.as_tensor(list(src_lengths), device=src.device)
+    lengths = torch.as_tensor(src_lengths, device=src.device)
     mask = torch.arange(S, device=src.device)[:, None] < lengths[None, :]  # (S, B)
     keys, (h_n, c_n) = lstm_forward(params["E_src"][src], params["encoder"], lengths=src_lengths)
     h, c = h_n[0], c_n[0]
@@ -31,7 +33,7 @@ def seq2seq_forward(src, src_lengths, tgt_in, params):
             context, alpha = attention_forward(h, keys, attention, mask)
             x_t = torch.cat([x_t, context], dim=1)
             weights.append(alpha)
-        h, c = lstm_step_forward(x_t, h, c, params["decoder"])
+        h, c = _lstm_step_forward(x_t, h, c, params["decoder"])
         out_t = h if attention is None else torch.cat([h, context], dim=1)
         logits.append(out_t @ params["W_hy"].T + params["b_y"])
     return torch.stack(logits), (torch.stack(weights) if weights else None)
@@ -39,6 +41,7 @@ def seq2seq_forward(src, src_lengths, tgt_in, params):
 
 def cross_entropy(logits, targets, pad):
     """Mean cross-entropy over non-``pad`` targets: ``logits (T, B, V)``, ``targets (T, B)``."""
+    _validate.check_targets(logits, targets)
     valid = targets != pad
     log_probs = torch.log_softmax(logits, dim=2)
     picked = log_probs.gather(2, targets.unsqueeze(2)).squeeze(2)
