@@ -1,6 +1,7 @@
 """The charlm run's sampler feeds each draw back, and the adding run's loss curve averages seeds."""
 
 import numpy as np
+import pytest
 
 from lstm_course.data.corpus import Vocabulary
 from lstm_course.experiments.charlm import generate
@@ -43,3 +44,17 @@ def test_a_temperature_as_small_as_1e_320_gives_the_argmax_not_nan():
         assert np.array_equal(p[0], [0, 0.5, 0.5, 0, 0]) and np.array_equal(p[1], [0, 0, 1, 0, 0])
     assert np.allclose(probabilities(z[1:], 1e-320, top_k=2), [[0, 0, 1, 0, 0]])
     assert np.allclose(probabilities(z[:1], 1e300), [[0.25, 0.25, 0.25, 0.25, 0]]), "a huge one: uniform"
+
+
+def test_the_torch_twin_gives_the_same_limit_at_a_temperature_of_1e_320():
+    """The Torch sampler subtracts the max before dividing too: the argmax with ties sharing, never NaN."""
+    torch = pytest.importorskip("torch")
+    from lstm_course.sampling import probabilities
+    from lstm_course.torch_impl.sampling import probabilities as torch_probabilities
+
+    z = np.array([[1.0, 3.0, 3.0, -2.0, -np.inf], [0.5, -1.0, 2.0, 2.0 - 1e-12, 0.0]])
+    for temperature in (1e-320, 5e-324, 1e-300, 0.7, 1e300):
+        p = torch_probabilities(torch.tensor(z), temperature).numpy()
+        assert np.all(np.isfinite(p)), temperature
+        assert np.allclose(p, probabilities(z, temperature), rtol=0, atol=1e-12), temperature
+    assert np.allclose(torch_probabilities(torch.tensor(z[1:]), 1e-320, top_k=2).numpy(), [[0, 0, 1, 0, 0]])

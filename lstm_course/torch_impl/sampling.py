@@ -21,6 +21,9 @@ def check_logits(z):
 def probabilities(logits, temperature=1.0, top_k=None):
     """Softmax of ``logits / temperature`` (…, V), restricted to the ``top_k`` largest; see the NumPy twin.
 
+    As there, the largest logit is subtracted before dividing, so a temperature
+    as small as ``1e-320`` gives the argmax (ties sharing) instead of NaN.
+
     Raises the NumPy twin's errors: ``ValueError`` for a temperature not > 0,
     NaN or ``+inf`` logits, ``top_k`` outside [1, V]; ``TypeError`` for a
     non-integer ``top_k`` or logits that are not a tensor.
@@ -32,12 +35,12 @@ def probabilities(logits, temperature=1.0, top_k=None):
                         "(lstm_course.sampling is the NumPy twin)")
     z = logits.double()
     check_logits(z)
-    z = z / temperature
-    if top_k is not None:
+    if top_k is not None:  # dividing by temperature > 0 keeps the order, so the k largest are the same
         check_top_k(top_k, z.shape[-1])
         kth = torch.sort(z, dim=-1).values[..., -top_k].unsqueeze(-1)
         z = torch.where(z >= kth, z, torch.full_like(z, float("-inf")))
-    return torch.softmax(z, dim=-1)
+    z = z - z.max(dim=-1, keepdim=True).values  # the max first: no temperature, however small, makes inf - inf
+    return torch.softmax(z / temperature, dim=-1)
 
 
 def sample_from_uniform(p, u):
