@@ -9,6 +9,7 @@ into a value; :func:`protect` wraps a whole checker. Both are re-exported by
 import builtins
 import functools
 import inspect
+import operator
 
 import numpy as np
 
@@ -113,17 +114,16 @@ def snapshot(modules):
     """
     for module in (builtins, *modules):
         name = getattr(module, "__name__", "?")
-        _SNAPSHOT[name] = (module, {key: value for key, value in vars(module).items()
-                                    if callable(value) and not key.startswith("__")})
+        functions = {key: value for key, value in vars(module).items() if callable(value) and not key.startswith("__")}
+        _SNAPSHOT[name] = (module, list(functions), list(functions.values()))
 
 
 def tampered():
     """``"numpy.allclose"`` if a remembered function was replaced since :func:`snapshot` (the first), else None."""
-    for name, (module, functions) in _SNAPSHOT.items():
-        namespace = vars(module)
-        for key, value in functions.items():
-            if namespace.get(key) is not value:
-                return f"{name}.{key}"
+    for name, (module, keys, values) in _SNAPSHOT.items():
+        now = list(map(vars(module).get, keys))
+        if any(map(operator.is_not, now, values)):  # identity only: a replacement's __eq__ is never called
+            return next(f"{name}.{key}" for key, a, b in zip(keys, now, values) if a is not b)
     return None
 
 

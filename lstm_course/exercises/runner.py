@@ -9,9 +9,9 @@ paths, chosen once in :data:`FORK`:
   *plain data* -- nested tuples, lists and dicts of NumPy arrays of numbers,
   booleans or text, Python ``None``/bool/int/float/str, :class:`Opaque` for
   anything else, :class:`TensorInfo` for a torch tensor -- and sends it
-  through a pipe as a small JSON skeleton plus ``np.save(...,
-  allow_pickle=False)`` blobs. The parent reads them with
-  ``allow_pickle=False``, so no object of the learner's ever reaches it: an
+  through a pipe as a small JSON skeleton plus the arrays' raw bytes (dtype
+  and shape in the skeleton; no pickle, and only dtypes of numbers, booleans
+  and text are accepted), so no object of the learner's ever reaches it: an
   ``__eq__``, ``__len__``, ``__array__``, ``__lt__``, ``__str__`` or
   generator that never returns runs in the child. The parent sends the child
   ``SIGKILL`` at the time limit whatever it is doing (a C-level loop, an
@@ -38,6 +38,7 @@ import io
 import json
 import math
 import os
+import random
 import select
 import signal
 import struct
@@ -288,23 +289,27 @@ def to_plain(value):
 
 
 def _pack(message, arrays=()):
-    blobs = []
-    for array in arrays:
-        buffer = io.BytesIO()
-        np.save(buffer, array, allow_pickle=False)
-        blobs.append(buffer.getvalue())
-    header = json.dumps(dict(message, blobs=[len(b) for b in blobs])).encode()
+    """One message: a JSON header, then each array's raw bytes (its dtype and shape are in the header)."""
+    blobs = [np.ascontiguousarray(array).tobytes() for array in arrays]
+    specs = [[array.dtype.str, list(array.shape), len(blob)] for array, blob in zip(arrays, blobs)]
+    header = json.dumps(dict(message, blobs=specs)).encode()
     body = struct.pack("<Q", len(header)) + header + b"".join(blobs)
     return struct.pack("<Q", len(body)) + body
 
 
 def _unpack(body):
+    """A message made by :func:`_pack`; arrays of plain dtypes only (no pickle, no object dtype)."""
     (n,) = struct.unpack("<Q", body[:8])
     message = json.loads(body[8:8 + n].decode())
     arrays, offset = [], 8 + n
-    for size in message.pop("blobs"):
-        arrays.append(np.load(io.BytesIO(body[offset:offset + int(size)]), allow_pickle=False))
-        offset += int(size)
+    for descr, shape, size in message.pop("blobs"):
+        dtype, shape, size = np.dtype(str(descr)), tuple(int(d) for d in shape), int(size)
+        if dtype.kind not in _KINDS or dtype.fields is not None or dtype.subdtype is not None or dtype.hasobject:
+            raise ValueError(f"dtype {dtype} does not travel")
+        if size != math.prod(shape) * dtype.itemsize or offset + size > len(body):
+            raise ValueError("an array of the wrong size")
+        arrays.append(np.frombuffer(body, dtype=dtype, count=math.prod(shape), offset=offset).reshape(shape).copy())
+        offset += size
     return message, arrays
 
 
@@ -344,6 +349,8 @@ def _child(fd, fn, calls, send_args):
                 sys.modules["torch"].set_num_threads(1)
             except Exception:  # noqa: BLE001
                 pass
+        np.random.seed(int.from_bytes(os.urandom(4), "little"))  # each child its own global stream, as if the
+        random.seed()  # state had moved on: code that ignores the generator it is given must not look reproducible
         capture = _Capture()
         sys.stdout = sys.stderr = capture
         for n, args in enumerate(calls):
@@ -549,32 +556,58 @@ def run(fn, *args, limit=None, send_args=False):
     return (results[0][0], None) if results else (None, failure)
 
 
-def _already_plain(value, depth=0):
-    """Whether ``value`` is plain data already, judged by exact types only (no code of the value's runs)."""
+_MRO, _DICT = type.__dict__["__mro__"].__get__, type.__dict__["__dict__"].__get__
+_NAME, _MODULE = type.__dict__["__name__"].__get__, type.__dict__["__module__"].__get__
+_SPECIAL = (list, tuple, dict, set, frozenset, bool, int, float, complex, str, bytes, bytearray, np.ndarray, np.generic)
+_HOOKS = ("__array__", "__array_interface__", "__array_struct__", "_lstm_course_plain")
+
+
+def _here(value, depth=0):
+    """``value`` as plain data, judged by exact types and class dicts only (no code of the value's runs),
+    or ``_NOT_HERE`` when it must be read in a child."""
     kind = type(value)
     if value is None or kind in (bool, int, float, str):
-        return True
+        return value
     if kind is np.ndarray:
-        return value.dtype.kind in _KINDS and value.dtype.fields is None
+        return value.copy() if value.dtype.kind in _KINDS and value.dtype.fields is None else _NOT_HERE
     if depth > MAX_DEPTH:
-        return False
-    if kind in (list, tuple):
-        return all(_already_plain(item, depth + 1) for item in (list.__iter__(value) if kind is list else
-                                                                tuple.__iter__(value)))
+        return _NOT_HERE
+    if kind is list or kind is tuple:
+        items = [_here(item, depth + 1) for item in (list.__iter__(value) if kind is list else tuple.__iter__(value))]
+        return _NOT_HERE if any(item is _NOT_HERE for item in items) else (items if kind is list else tuple(items))
     if kind is dict:
-        return all(_already_plain(k, depth + 1) and _already_plain(v, depth + 1) for k, v in dict.items(value))
-    return isinstance(value, np.generic) and kind.__module__ == "numpy" and value.dtype.kind in _KINDS
+        pairs = [(_here(k, depth + 1), _here(v, depth + 1)) for k, v in dict.items(value)]
+        if any(k is _NOT_HERE or v is _NOT_HERE or type(k) not in (type(None), bool, int, float, str, tuple)
+               for k, v in pairs):
+            return _NOT_HERE
+        return dict(pairs)
+    mro = _MRO(kind)
+    if any(c is special for c in mro for special in _SPECIAL) or any(
+            hook in _DICT(c) for c in mro for hook in _HOOKS):
+        return _NOT_HERE
+    names = [_NAME(c) for c in mro]
+    module = _MODULE(kind)
+    module = module if type(module) is str else ""
+    if "Tensor" in names or module.split(".")[0] == "torch":
+        return _NOT_HERE
+    return Opaque(_NAME(kind), module)
+
+
+_NOT_HERE = object()
 
 
 def read_values(*values, limit=None):
     """The learner's ``values`` as plain data: ``(tuple, None)`` or ``(None, failure)``.
 
-    Values that are plain already (by exact type: numbers, strings, NumPy
-    arrays of numbers, and lists, tuples and dicts of them) are converted
-    here; anything else is read in a child process, within the time limit.
+    Values whose conversion runs none of their own code (by exact type:
+    numbers, strings, NumPy arrays of numbers, lists, tuples and dicts of
+    them, and objects with no container base and no array hook, which become
+    :class:`Opaque`) are converted here; anything else is read in a child
+    process, within the time limit.
     """
-    if _already_plain(values):
-        return to_plain(values), None
+    here = _here(values)
+    if here is not _NOT_HERE:
+        return here, None
     out, failure = run(lambda: values, limit=limit)
     if failure is None and not (isinstance(out, tuple) and len(out) == len(values)):
         return None, Failure("broken", message="the values could not be read back", limit=limit)
