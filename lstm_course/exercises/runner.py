@@ -27,11 +27,16 @@ paths, chosen once in :data:`FORK`:
 The time limit counts from the start of each call until its result has been
 converted (conversion runs in the child, inside the limit).
 
-Cost, measured on a 2-core AMD EPYC (AVX2) with torch imported, in a fresh
-process, median of 20 calls: the runner itself (one fork, one call of a
-function returning a (2, 3) array, conversion and read-back) takes about
-1.5 ms; ``check_rnn_step`` on a correct answer went from 0.5 ms (in-process
-signal timer) to 2.5 ms, ``check_lstm_step`` from 0.9 ms to 3.2 ms.
+Cost, measured on this project's shared 2-core AMD EPYC (AVX2) at a load
+average of 5 to 14, in a fresh process, median of 20 calls: a fork and exit
+of the process alone is 5-12 ms without torch imported and 40-55 ms with it
+(its address space is what a fork copies); the runner itself (one call
+returning a (2, 3) array) is 6-10 ms, and 30-50 ms with torch imported;
+``check_rnn_step`` on a correct answer went from 0.6-0.9 ms (in-process,
+signal timer) to 16 ms (27-73 ms with torch imported), ``check_lstm_step``
+from 1.1-2.7 ms to 15-25 ms (46-85 ms with torch). The cost is about one
+fork per checker call (all cases run in one child); an idle machine forks
+several times faster.
 """
 
 import io
