@@ -114,8 +114,15 @@ def snapshot(modules):
     """
     for module in (builtins, *modules):
         name = getattr(module, "__name__", "?")
-        functions = {key: value for key, value in vars(module).items() if callable(value) and not key.startswith("__")}
+        functions = {key: value for key, value in vars(module).items() if callable(value) and not key.startswith("__")
+                     and (module is not builtins or key in _BUILTINS)}
         _SNAPSHOT[name] = (module, list(functions), list(functions.values()))
+
+
+# the builtins the checkers compare with (a kernel replaces others, such as input, in every cell)
+_BUILTINS = {"abs", "all", "any", "bool", "callable", "dict", "float", "getattr", "hasattr", "int", "isinstance",
+             "issubclass", "len", "list", "map", "max", "min", "next", "range", "repr", "round", "set", "sorted",
+             "str", "sum", "tuple", "type", "zip"}
 
 
 def tampered():
