@@ -218,18 +218,16 @@ def test_every_checker_survives_the_whole_zoo_with_a_message(name, monkeypatch):
 
 @pytest.mark.parametrize("name", sorted(CHECKERS))
 def test_keyboard_interrupt_in_learner_code_still_stops_the_checker(name):
-    checker, called = CHECKERS[name], []
+    checker = CHECKERS[name]
 
-    def interrupt(*args, **kwargs):
-        called.append(True)
+    def interrupt(*args, **kwargs):  # runs in the checker's child process: the parent re-raises it
         raise KeyboardInterrupt
 
     try:
         result = checker(*(interrupt,) * len(_slots(checker)), report=lambda message: None)
     except KeyboardInterrupt:
-        assert called
         return
-    assert not called and result is False, "a checker that calls the function must let KeyboardInterrupt through"
+    assert result is False, "a checker that calls the function must let KeyboardInterrupt through"
 
 
 def test_function_checkers_do_call_the_learners_function():
@@ -272,5 +270,5 @@ def test_the_time_limit_also_works_off_the_main_thread(monkeypatch):
     thread = threading.Thread(target=lambda: results.append(_harness.call_learner(spins_until_told)))
     thread.start()
     thread.join(5)
-    stop.set()  # the learner's thread cannot be killed; left spinning, it would hold the GIL for every later test
-    assert isinstance(results[0][1], _harness.TimeLimitExceeded)
+    stop.set()  # (the loop runs in a child process, which the checker killed: nothing is left spinning here)
+    assert results[0][0] is None and results[0][1].kind == "timeout"

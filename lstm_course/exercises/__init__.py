@@ -1,6 +1,8 @@
 """Self-study exercises: checkers that return True or False, explain what is wrong, and never raise.
 
-Learner code runs with a time limit (``_guard.TIME_LIMIT``, 10 s per call).
+Learner code runs in a child process with a time limit (``_guard.TIME_LIMIT``,
+10 s per call; see :mod:`lstm_course.exercises.runner`): only plain data
+comes back, and the reference and every comparison are computed here.
 
 Every checker takes the learner's function (or answer) and an optional
 ``report`` callable (``print`` by default) that receives the explanation.
@@ -40,3 +42,13 @@ __all__ += ["check_gru_step", "check_worst_ablation"]
 from ._harness import protect_checkers  # noqa: E402
 
 protect_checkers(globals(), __all__)
+
+# Remember NumPy's and the course's functions as they are now: a checker refuses to run if one is replaced later.
+import sys as _sys  # noqa: E402
+
+import numpy as _np  # noqa: E402
+
+from ._guard import snapshot as _snapshot  # noqa: E402
+
+_snapshot([_np, _np.linalg, *(module for name, module in sorted(_sys.modules.items())
+                              if name.split(".")[0] == "lstm_course" and module is not None)])

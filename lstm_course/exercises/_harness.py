@@ -27,12 +27,15 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from ..tree import tree_items
-from ._guard import TimeLimitExceeded, _text, call_learner, describe_error, protect, protect_checkers  # noqa: F401
+from . import runner
+from ._guard import (TimeLimitExceeded, _text, call_learner, describe_error, not_attempted, protect,  # noqa: F401
+                     protect_checkers, takes_values)
+from .runner import Opaque, TensorInfo, type_name
 
 def _call(fn, args):
     """The older calling convention, ``_call(fn, (arg, ...))``: :func:`call_learner` with the arguments unpacked."""
     return call_learner(fn, *args)
+
 
 TOLERANCE = 1e-8  # float64 cases of size ~1: a correct answer agrees to ~1e-15
 
@@ -58,12 +61,16 @@ def as_array(value, name):
     """
     if value is None:
         return None, f"{name} is None: did you forget a `return`?"
-    module = type(value).__module__ or ""
-    if module.split(".")[0] == "torch":
-        return None, (f"{name} is a torch {type(value).__name__}; this exercise works in NumPy: compute with "
+    module = value.module if isinstance(value, Opaque) else (type(value).__module__ or "")
+    if isinstance(value, TensorInfo) or module.split(".")[0] == "torch":
+        return None, (f"{name} is a torch {type_name(value)}; this exercise works in NumPy: compute with "
                       "NumPy arrays and return one")
-    if isinstance(value, (str, bytes, dict, set)) or callable(value):
-        return None, f"{name} must be an array; got {type(value).__name__}"
+    if isinstance(value, Opaque) and value.dtype is not None:
+        return None, (f"{name} is not an array of numbers (NumPy reads your ndarray as dtype "
+                      f"{value.dtype}: rows of different lengths, or things that are not floats?)"
+                      if value.dtype == "object" else f"{name} must hold numbers; got dtype {value.dtype}")
+    if isinstance(value, (str, bytes, dict, set, Opaque)) or callable(value):
+        return None, f"{name} must be an array; got {type_name(value)}"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -85,6 +92,14 @@ def as_array(value, name):
     return array, None
 
 
+def measurement(value):
+    """A measured number as a finite float, or None for anything else (a bool, NaN, inf, an array, a string)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return None
+    number = float(value)
+    return number if np.isfinite(number) else None
+
+
 def read_outputs(out, expected, names):
     """Read the learner's ``out`` against the reference's ``expected``.
 
@@ -98,7 +113,7 @@ def read_outputs(out, expected, names):
         if out is None:
             return None, f"your function returned None: did you forget a `return`? Return a tuple ({wanted})"
         if not isinstance(out, (tuple, list)):
-            return None, f"expected a tuple of {len(expected_items)} values ({wanted}); got {type(out).__name__}"
+            return None, f"expected a tuple of {len(expected_items)} values ({wanted}); got {type_name(out)}"
         if len(out) != len(expected_items):
             return None, (f"expected {len(expected_items)} returned values ({wanted}); got "
                           f"{len(out)} values")
@@ -113,7 +128,7 @@ def read_outputs(out, expected, names):
     for name, o, e in zip(names, out_items, expected_items):
         if isinstance(e, dict):
             if not isinstance(o, dict):
-                return None, f"{name} must be a dict with keys {sorted(e)}; got {type(o).__name__}"
+                return None, f"{name} must be a dict with keys {sorted(e)}; got {type_name(o)}"
             if set(o) != set(e):
                 got = sorted(_text(key, 40) for key in o)
                 return None, f"{name} must be a dict with keys {sorted(e)}; got keys {got}"
@@ -167,28 +182,28 @@ def _describe_args(names, args):
     return ", ".join(parts)
 
 
+def _changed(before, after, path):
+    """Paths where the plain value ``after`` differs from ``before`` (entries removed, added or changed)."""
+    if isinstance(before, dict):
+        if not isinstance(after, dict):
+            return [path]
+        changed = []
+        for key in before:
+            sub = f"{path}.{key}" if path else f"{key}"
+            changed += _changed(before[key], after[key], sub) if key in after else [f"{sub} (removed)"]
+        return changed + [f"{path}.{key} (added)" if path else f"{key} (added)" for key in after if key not in before]
+    if isinstance(before, (list, tuple)):
+        if type(after) is not type(before):
+            return [path]
+        changed = [item for k, (b, a) in enumerate(zip(before, after)) for item in _changed(b, a, f"{path}[{k}]")]
+        changed += [f"{path}[{k}] (removed)" for k in range(len(after), len(before))]
+        return changed + [f"{path}[{k}] (added)" for k in range(len(before), len(after))]
+    return [] if runner._same(before, after) else [path]
+
+
 def _mutated(pairs):
-    """Names of the arguments whose contents changed: ``pairs`` holds (name, before, after)."""
-    changed = []
-    for name, before, after in pairs:
-        try:
-            after_items = dict(tree_items(after, name))
-        except Exception:  # noqa: BLE001
-            changed.append(name)
-            continue
-        before_items = dict(tree_items(before, name))
-        for path, value in before_items.items():
-            if path not in after_items:
-                changed.append(f"{path} (removed)")
-                continue
-            try:
-                same = bool(np.array_equal(value, after_items[path]))
-            except Exception:  # noqa: BLE001
-                same = False
-            if not same:
-                changed.append(path)
-        changed += [f"{path} (added)" for path in after_items if path not in before_items]
-    return changed
+    """Names of the arguments whose contents changed: ``pairs`` holds (name, before, after), plain data."""
+    return [item for name, before, after in pairs for item in _changed(before, after, name)]
 
 
 def _precision_problem(pairs):
@@ -226,18 +241,17 @@ def check_function(fn, *, title, arg_names, cases, reference, mistakes, check_ou
     if not callable(fn):
         report(f"{title}: expected a function, got {type(fn).__name__}.")
         return False
-    for case in cases:
-        args = copy.deepcopy(case.args)
-        before = list(zip(arg_names, copy.deepcopy(case.args), args))
-        out, error = call_learner(fn, *args)
+    results, failure = runner.run_calls(fn, [copy.deepcopy(case.args) for case in cases])
+    for n, case in enumerate(cases):
         where = f"on the case '{case.name}' ({_describe_args(arg_names, case.args)})"
-        if isinstance(error, NotImplementedError):
-            report(f"{title}: {describe_error(error)}.\nHint: {hints}")
+        if n == len(results):
+            if not_attempted(failure):
+                report(f"{title}: {describe_error(failure)}.\nHint: {hints}")
+                return False
+            report(f"{title}: {describe_error(failure)}\n  {where}.\nHint: {hints}")
             return False
-        if error is not None:
-            report(f"{title}: {describe_error(error)}\n  {where}.\nHint: {hints}")
-            return False
-        changed = _mutated(before)
+        out, after = results[n]
+        changed = _mutated(list(zip(arg_names, runner.to_plain(tuple(case.args)), after)))
         if changed:
             report(f"{title}: your function modified its input {', '.join(changed)} in place {where}. "
                    "Callers (and backpropagation) still need the original values: compute new arrays "
@@ -251,14 +265,14 @@ def check_function(fn, *, title, arg_names, cases, reference, mistakes, check_ou
             problem = next((f"{name} has shape {a.shape}, expected {e.shape}" for name, a, e in pairs
                             if a.shape != e.shape), None)
         if problem is None and check_output is not None:
-            extra, _ = call_learner(check_output, out, expected)
+            extra = _own(check_output, out, expected)
             problem = extra if isinstance(extra, str) else None
         if problem is None and _close(pairs) and all(a.dtype.itemsize >= 8 for _, a, _ in pairs):
             continue
         if pairs is not None:
             for mistake in mistakes:
-                wrong, wrong_error = call_learner(mistake.fn, *copy.deepcopy(case.args))
-                if wrong_error is None and _matches_mistake(pairs, wrong, names):
+                wrong = _own(mistake.fn, *copy.deepcopy(case.args))
+                if wrong is not None and _matches_mistake(pairs, wrong, names):
                     report(f"{title}: not yet right {where}.\nLikely cause ({mistake.name}): {mistake.explanation}")
                     return False
         problem = problem or _precision_problem(pairs) or _nan_problem(pairs)
@@ -271,6 +285,17 @@ def check_function(fn, *, title, arg_names, cases, reference, mistakes, check_ou
         return False
     report(f"{title}: correct on all {len(cases)} cases.")
     return True
+
+
+def _own(fn, *args):
+    """Call one of the checker's own functions (a mistake, a structural check) here, on plain data: its
+    output, or None if it raised."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return fn(*args)
+    except Exception:  # noqa: BLE001
+        return None
 
 
 def shape_problem(out, expected, names):

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from ._harness import _text, protect
+from ._harness import _text, protect, takes_values, type_name
 
 QUESTIONS = {
     "bound-steps": {
@@ -55,6 +55,7 @@ def _is_integer(value):
 
 
 @protect
+@takes_values
 def check_answer(question, answer, report=print):
     """Check ``answer`` to ``QUESTIONS[question]``; explain a wrong one; never raise.
 
@@ -72,13 +73,13 @@ def check_answer(question, answer, report=print):
     if _is_integer(q["answer"]):
         if not _is_integer(answer):
             report(f"Not yet: this question takes a whole number, such as 7; got {_text(answer, 60)} "
-                   f"({type(answer).__name__}). {q['question']}")
+                   f"({type_name(answer)}). {q['question']}")
             return False
         given, hints = int(answer), q["hints"]
     else:
         if not isinstance(answer, str):
             report(f"Not yet: this question takes a letter as a string, such as 'a'; got {_text(answer, 60)} "
-                   f"({type(answer).__name__}). {q['question']}")
+                   f"({type_name(answer)}). {q['question']}")
             return False
         given = answer.strip().lower()
         hints = {key.lower(): hint for key, hint in q["hints"].items()}

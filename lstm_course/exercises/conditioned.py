@@ -4,7 +4,7 @@ import numpy as np
 
 from ..data.audio import mu_law_decode, mu_law_encode
 from ..numpy_impl.conditioned import init_state_forward
-from ._harness import Case, Mistake, check_function, shape_problem
+from ._harness import Case, Mistake, check_function, shape_problem, takes_values, type_name
 
 _rng = np.random.default_rng(15)
 _STATE_CASES = [Case("B = 2, F = 3, H = 4", (_rng.normal(size=(2, 3)), _rng.normal(size=(4, 3)), _rng.normal(size=4))),
@@ -128,6 +128,7 @@ QUESTIONS = {
 }
 
 
+@takes_values
 def check_conditioned_answer(question, answer, report=print):
     """Check ``answer`` (a letter, as a string) to ``QUESTIONS[question]``; explain a wrong one; never raise."""
     if not isinstance(question, str) or question not in QUESTIONS:
@@ -139,7 +140,7 @@ def check_conditioned_answer(question, answer, report=print):
         return False
     if not isinstance(answer, str):
         report(f"Not yet: give a letter as a string, such as 'a'; got {_short(answer)} "
-               f"({type(answer).__name__}). {q['question']}")
+               f"({type_name(answer)}). {q['question']}")
         return False
     given = answer.strip().lower()
     if given == q["answer"]:

@@ -5,7 +5,8 @@ import copy
 import numpy as np
 
 from ..sampling import probabilities
-from ._harness import _text, call_learner, describe_error, protect
+from . import runner
+from ._harness import _text, describe_error, not_attempted, protect, type_name
 
 SAMPLING_HINT = ("p = softmax(logits / temperature); return the index where the cumulative sum of p first exceeds "
                  "rng.random().")
@@ -16,7 +17,7 @@ def _index(value, V):
     if isinstance(value, np.ndarray) and value.size == 1:
         value = value.reshape(()).item() if value.dtype.kind in "iu" else value
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        return None, (f"returned {_text(value, 60)} ({type(value).__name__}); return one integer index "
+        return None, (f"returned {_text(value, 60)} ({type_name(value)}); return one integer index "
                       f"in [0, {V}), such as int(k)")
     if not 0 <= value < V:
         return None, f"returned {int(value)}, but indices must lie in [0, {V})"
@@ -25,15 +26,15 @@ def _index(value, V):
 
 def _draw(fn, logits, temperature, seed, n):
     """``n`` draws with one generator of seed ``seed``: ``(list, None)`` or ``(None, problem)``."""
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed)  # one generator for the n calls, made in one child process
+    results, error = runner.run_calls(fn, [(logits.copy(), temperature, rng) for _ in range(n)], send_args=False)
     draws = []
     for call in range(n):
-        out, error = call_learner(fn, logits.copy(), temperature, rng)
-        if isinstance(error, NotImplementedError):
-            return None, "not attempted yet. Replace `raise NotImplementedError` with your code"
-        if error is not None:
+        if call == len(results):
+            if not_attempted(error):
+                return None, "not attempted yet. Replace `raise NotImplementedError` with your code"
             return None, f"{describe_error(error)} on call {call + 1} at temperature {temperature:g}"
-        k, problem = _index(out, len(logits))
+        k, problem = _index(results[call][0], len(logits))
         if problem:
             return None, f"at temperature {temperature:g} your function {problem}"
         draws.append(k)
@@ -108,45 +109,67 @@ def _reference_step(model, chunk, state):
     return loss, tuple(s.detach() for s in new_state)
 
 
-def _loss_problem(loss, torch):
+def _loss_problem(loss):
+    """What is wrong with the returned loss (plain data: a :class:`runner.TensorInfo` for a tensor), or None."""
     if isinstance(loss, (float, int, np.floating, np.integer)):
         return ("the loss is a plain number: return the loss tensor itself (no .item() or float()), so that the "
                 "training loop can call loss.backward() on it")
-    if not isinstance(loss, torch.Tensor):
-        return f"the loss must be a torch tensor; got {type(loss).__name__}"
+    if not isinstance(loss, runner.TensorInfo):
+        return f"the loss must be a torch tensor; got {type_name(loss)}"
     if loss.shape != ():
         return (f"the loss must be one number, a tensor of shape (); got shape {tuple(loss.shape)}: average over "
                 "every predicted character (cross_entropy's default reduction='mean')")
-    if loss.dtype != torch.float64:
-        return f"the loss is {str(loss.dtype).replace('torch.', '')}; the model is float64: do not cast it"
-    if loss.grad_fn is None:
+    if loss.dtype != "float64":
+        return f"the loss is {loss.dtype}; the model is float64: do not cast it"
+    if not loss.has_grad_fn:
         return ("the loss carries no gradient (detached, or rebuilt from a number): return the tensor "
                 "cross_entropy gave you, so that the training loop can call loss.backward()")
-    if torch.isnan(loss):
+    if loss.values is None or np.isnan(loss.values).any():
         return "the loss is NaN"
     return None
 
 
-def _state_problem(new_state, expected, torch):
+def _state_problem(new_state, expected):
     if not isinstance(new_state, (tuple, list)) or len(new_state) != 2:
         got = f"a {type(new_state).__name__} of {len(new_state)}" if isinstance(new_state, (tuple, list)) else \
-            type(new_state).__name__
+            type_name(new_state)
         return (f"new_state must be the (h, c) pair the model returned, so that the next chunk starts where this "
                 f"one ended; got {got}")
     for name, s, e in zip(("h", "c"), new_state, expected):
-        if not isinstance(s, torch.Tensor):
-            return f"new_state's {name} must be a tensor; got {type(s).__name__}"
-        if s.requires_grad or s.grad_fn is not None:
+        if not isinstance(s, runner.TensorInfo):
+            return f"new_state's {name} must be a tensor; got {type_name(s)}"
+        if s.requires_grad or s.has_grad_fn:
             return ("the state you return was never detached: it still carries the whole graph of this chunk, so "
                     "the next backward pass would reach into (or fail on) earlier chunks and memory grows with "
                     "every step. Return tuple(s.detach() for s in new_state)")
-        if tuple(s.shape) != tuple(e.shape) or s.dtype != e.dtype:
-            return (f"new_state's {name} has shape {tuple(s.shape)} and dtype {str(s.dtype).replace('torch.', '')};"
+        if tuple(s.shape) != tuple(e.shape) or s.dtype != "float64" or s.values is None:
+            return (f"new_state's {name} has shape {tuple(s.shape)} and dtype {s.dtype};"
                     f" expected {tuple(e.shape)} float64, as the model returns it")
-        if not torch.allclose(s, e, atol=1e-10, rtol=0):
+        if not np.allclose(s.values, e.numpy(), atol=1e-10, rtol=0):
             return (f"new_state's {name} is not the state the model reached at the end of this chunk: return the "
                     "state the model gave back (detached), not a reset or modified one")
     return None
+
+
+def _learner_chunks(fn, model, chunks, states, weights):
+    """In the child: ``fn`` on each chunk, with what the parent checks about each call (plain data)."""
+    import torch
+
+    records = []
+    for chunk, state in zip(chunks, states):
+        given = chunk.clone()
+        try:
+            out = fn(model, given, None if state is None else tuple(s.clone() for s in state))
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:  # noqa: BLE001  (described for the parent)
+            records.append({"raised": runner.exception_record(error)})
+            break
+        records.append({"out": out, "grads": any(p.grad is not None for p in model.parameters()),
+                        "changed": [name for name, value in model.state_dict().items()
+                                    if not torch.equal(value, weights[name])],
+                        "chunk_changed": not (given.shape == chunk.shape and torch.equal(given, chunk))})
+    return records
 
 
 @protect
@@ -159,9 +182,9 @@ def check_tbptt_step(fn, report=print):
     None at the start. ``loss`` is the mean cross-entropy, a float64 scalar
     tensor with its graph (the training loop, not ``fn``, calls
     ``backward()``); the returned state must carry the values forward (no
-    reset) but no gradient history (detached). The learner's function gets its
-    own copy of the model, so nothing it does can change the reference. Never
-    raises.
+    reset) but no gradient history (detached), and ``chunk`` must be left as
+    it is. The learner's function runs in a child process on its own copy of
+    the model; the reference is computed here. Never raises.
     """
     try:
         import torch
@@ -181,46 +204,62 @@ def check_tbptt_step(fn, report=print):
     chunks = [torch.randint(0, 5, (7, 2), generator=gen) for _ in range(3)]
     hint = ("run the model from `state` on chunk[:-1], compute the cross-entropy against chunk[1:], and return "
             "(loss, tuple(s.detach() for s in new_state)).")
-    state = None
-    for n, chunk in enumerate(chunks):
-        given_state = None if state is None else tuple(s.clone() for s in state)
-        out, error = call_learner(fn, learner_model, chunk.clone(), given_state)
-        if isinstance(error, NotImplementedError):
-            report("TBPTT step: not attempted yet. Hint: run the model from `state`, compute the loss on the next "
-                   "characters, and return the new state with .detach() on each tensor.")
-            return False
-        if error is not None:
+    references, states, state = [], [None], None
+    for chunk in chunks:  # the reference, and the state each chunk is given, before any learner code runs
+        ref_loss, state = _reference_step(model, chunk, state)
+        references.append((float(ref_loss.detach()), state))
+        states.append(state)
+    records, error = runner.run(_learner_chunks, fn, learner_model, chunks, states[:-1], weights)
+    if error is None and not (isinstance(records, list) and all(isinstance(r, dict) for r in records)):
+        error = runner.Failure("broken", message="the records of the calls are malformed")
+    if error is not None:
+        report(f"TBPTT step: {describe_error(error)}.\nHint: {hint}")
+        return False
+    for n, record in enumerate(records):
+        if "raised" in record:
+            error = runner.failure_from_record(record["raised"])
+            if not_attempted(error):
+                report("TBPTT step: not attempted yet. Hint: run the model from `state`, compute the loss on the "
+                       "next characters, and return the new state with .detach() on each tensor.")
+                return False
             report(f"TBPTT step: {describe_error(error)} (chunk {n + 1}).\nHint: {hint}")
             return False
-        if any(p.grad is not None for p in learner_model.parameters()):
+        if record["grads"]:
             report("TBPTT step: your function called backward() (the model's parameters now hold gradients). "
                    "The training loop calls loss.backward() itself, once, after your step: return the loss "
                    "without calling backward().")
             return False
-        changed = [name for name, value in learner_model.state_dict().items() if not torch.equal(value, weights[name])]
-        if changed:
-            report(f"TBPTT step: your function changed the model's weights ({', '.join(changed)}). One step "
-                   "computes the loss and the new state; updating the weights is the optimiser's job, after "
-                   "backward().")
+        if record["changed"]:
+            report(f"TBPTT step: your function changed the model's weights ({', '.join(map(str, record['changed']))})"
+                   ". One step computes the loss and the new state; updating the weights is the optimiser's job, "
+                   "after backward().")
             return False
+        if record["chunk_changed"]:
+            report(f"TBPTT step: your function modified its input chunk in place (chunk {n + 1}). The training loop "
+                   "still needs the original ids: compute new tensors instead of writing into the arguments.")
+            return False
+        out = record["out"]
         if not isinstance(out, (tuple, list)) or len(out) != 2:
-            got = f"{len(out)} values" if isinstance(out, (tuple, list)) else type(out).__name__
+            got = f"{len(out)} values" if isinstance(out, (tuple, list)) else type_name(out)
             report(f"TBPTT step: return a pair (loss, new_state); got {got}.\nHint: {hint}")
             return False
         loss, new_state = out
-        ref_loss, state = _reference_step(model, chunk, state)
-        problem = _loss_problem(loss, torch)
-        if problem is None and not torch.allclose(loss.detach(), ref_loss.detach(), atol=1e-10, rtol=0):
+        ref_loss, state = references[n]
+        problem = _loss_problem(loss)
+        if problem is None and not np.allclose(loss.values, ref_loss, atol=1e-10, rtol=0):
             if n > 0:
                 problem = ("the first chunk is right but a later one is not: the state was reset by mistake (or not "
                            "used). Truncated BPTT cuts the gradient at the chunk boundary but keeps the values: run "
                            "the model from the state you were given")
             else:
-                problem = (f"the loss of the first chunk is {loss.item():.6f}, the reference {ref_loss.item():.6f}: "
+                problem = (f"the loss of the first chunk is {float(loss.values):.6f}, the reference {ref_loss:.6f}: "
                            "predict chunk[1:] from chunk[:-1] with the mean cross-entropy")
-        problem = problem or _state_problem(new_state, state, torch)
+        problem = problem or _state_problem(new_state, state)
         if problem is not None:
             report(f"TBPTT step: {problem} (chunk {n + 1}).\nHint: {hint}")
             return False
+    if len(records) != len(chunks):
+        report(f"TBPTT step: its result could not be read back.\nHint: {hint}")
+        return False
     report(f"TBPTT step: correct on {len(chunks)} consecutive chunks: the state is carried and detached.")
     return True

@@ -4,7 +4,7 @@ import numpy as np
 
 from ..notation import LSTM_GATES
 from ..numpy_impl.activations import sigmoid
-from ._harness import Case, Mistake, check_function, protect
+from ._harness import Case, Mistake, check_function, protect, takes_values, type_name
 
 
 def _args(rng, B, D, H):
@@ -129,6 +129,7 @@ FORGET_FASTER = {
 
 
 @protect
+@takes_values
 def check_forget_faster(gate, change, report=print):
     """Which gate, and which change to its bias, makes the cell forget faster?
 
@@ -142,7 +143,7 @@ def check_forget_faster(gate, change, report=print):
         return False
     if not isinstance(gate, str) or not isinstance(change, str):
         report(f"Forget faster: give the gate and the change as strings, such as check_forget_faster('input', "
-               f"'increase bias'); got {type(gate).__name__} and {type(change).__name__}.")
+               f"'increase bias'); got {type_name(gate)} and {type_name(change)}.")
         return False
     key = (gate.strip().lower(), change.strip().lower())
     if key not in FORGET_FASTER:

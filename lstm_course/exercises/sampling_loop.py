@@ -16,7 +16,7 @@ on two small fixed models and names the usual mistakes.
 import numpy as np
 
 from ..sampling import sample
-from ._harness import Case, Mistake, check_function
+from ._harness import Case, Mistake, check_function, type_name
 
 
 class ToyStep:
@@ -35,6 +35,9 @@ class ToyStep:
     def __eq__(self, other):  # the same model (the harness checks that arguments are left unchanged)
         return isinstance(other, ToyStep) and all(np.array_equal(getattr(self, n), getattr(other, n)) for n in "ABC")
 
+    def _lstm_course_plain(self):  # what the checker's child sends back of it, to see whether it was modified
+        return {"A": self.A, "B": self.B, "C": self.C}
+
 
 class Draw:
     """``draw(logits) -> int``: one symbol from softmax(logits / temperature), with its own generator."""
@@ -48,6 +51,9 @@ class Draw:
 
     def __eq__(self, other):  # drawing advances the generator: that is its job, not a modification
         return isinstance(other, Draw) and (self.temperature, self.seed) == (other.temperature, other.seed)
+
+    def _lstm_course_plain(self):
+        return (self.temperature, self.seed)
 
 
 def reference_generate(step, state, prime, length, draw):
@@ -142,7 +148,9 @@ def _check_output(out, expected):
     try:
         ids = np.asarray(out)
     except Exception:  # a learner may return anything
-        return f"expected a list of {len(expected)} symbol ids; got {type(out).__name__}"
+        return f"expected a list of {len(expected)} symbol ids; got {type_name(out)}"
+    if ids.dtype == object:
+        return f"expected a list of {len(expected)} symbol ids; got {type_name(out)}"
     if ids.shape != expected.shape:
         return f"expected {len(expected)} symbol ids (one per draw); got an output of shape {ids.shape}"
     if not np.issubdtype(ids.dtype, np.integer):

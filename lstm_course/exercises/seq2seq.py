@@ -4,7 +4,7 @@ import numpy as np
 
 from ..decoding import length_normalised
 from ..numpy_impl.attention import attention_forward
-from ._harness import Case, Mistake, check_function, shape_problem
+from ._harness import Case, Mistake, _text, check_function, measurement, shape_problem, takes_values
 
 # ---------------------------------------------------------------- the attention step
 
@@ -169,6 +169,7 @@ EXPOSURE_QUESTION = ("The model without attention was trained with teacher forci
                      "greedy decoding feeds back its own predictions ('b')? Look at the two measured numbers.")
 
 
+@takes_values
 def check_exposure_answer(answer, teacher_forced, free_running, report=print):
     """Check ``answer`` ('a' or 'b') against the two measured accuracies; explain; never raise."""
     if answer is None:
@@ -177,6 +178,11 @@ def check_exposure_answer(answer, teacher_forced, free_running, report=print):
     if answer not in ("a", "b"):
         report(f"Answer 'a' or 'b'; got {answer!r}.")
         return False
+    for name, value in (("teacher_forced", teacher_forced), ("free_running", free_running)):
+        if measurement(value) is None:
+            report(f"{name} must be the measured accuracy, a finite number; got {_text(value, 60)}.")
+            return False
+    teacher_forced, free_running = measurement(teacher_forced), measurement(free_running)
     right = "a" if teacher_forced >= free_running else "b"
     if answer == right:
         report(f"Correct: {teacher_forced:.3f} with teacher forcing against {free_running:.3f} when feeding back. "

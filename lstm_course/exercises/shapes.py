@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._harness import _text, protect
+from ._harness import _text, protect, takes_values, type_name
 
 SHAPE_QUESTION = (
     "A 2-layer bidirectional RNN with input size D = 3 and hidden size H = 5 reads xs of shape "
@@ -26,6 +26,7 @@ SHAPE_MISTAKES = {
 
 
 @protect
+@takes_values
 def check_rnn_shapes(answer, report=print):
     """Check the answer to ``SHAPE_QUESTION``.
 
@@ -41,7 +42,7 @@ def check_rnn_shapes(answer, report=print):
         True when every shape is right; prints what is wrong otherwise. Never raises.
     """
     if not isinstance(answer, dict):
-        report(f"Shapes: expected a dict with keys {list(EXPECTED_SHAPES)}; got {type(answer).__name__}.")
+        report(f"Shapes: expected a dict with keys {list(EXPECTED_SHAPES)}; got {type_name(answer)}.")
         return False
     messages = []
     unknown = [key for key in answer if key not in EXPECTED_SHAPES]
@@ -53,7 +54,7 @@ def check_rnn_shapes(answer, report=print):
             messages.append(f"  {key}: not answered yet.")
             continue
         if isinstance(given, (str, bytes, dict, set)) or not hasattr(given, "__iter__"):
-            messages.append(f"  {key}: expected a tuple of integers such as (7, 4, 3); got {type(given).__name__}.")
+            messages.append(f"  {key}: expected a tuple of integers such as (7, 4, 3); got {type_name(given)}.")
             continue
         given = tuple(given)
         if not all(isinstance(n, (int, np.integer)) and not isinstance(n, (bool, np.bool_)) for n in given):

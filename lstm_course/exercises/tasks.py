@@ -1,6 +1,6 @@
 """Chapter 1's exercise: which input/output shape does each task have?"""
 
-from ._harness import _text, protect
+from ._harness import _text, protect, takes_values, type_name
 
 SHAPES = ("many-to-one", "one-to-many", "aligned many-to-many", "encoder-decoder")
 
@@ -21,6 +21,7 @@ TASKS = {
 
 
 @protect
+@takes_values
 def check_task_shapes(answer, report=print):
     """Check a dict mapping each task of ``TASKS`` to one of ``SHAPES``; never raises.
 
@@ -30,7 +31,7 @@ def check_task_shapes(answer, report=print):
         True when every task has an accepted shape.
     """
     if not isinstance(answer, dict):
-        report(f"Task shapes: expected a dict {{task: shape}}; got {type(answer).__name__}.")
+        report(f"Task shapes: expected a dict {{task: shape}}; got {type_name(answer)}.")
         return False
     messages = []
     unknown = [key for key in answer if key not in TASKS]
@@ -41,7 +42,7 @@ def check_task_shapes(answer, report=print):
         if given is None:
             messages.append(f"  {task}: not answered yet.")
         elif not isinstance(given, str):
-            messages.append(f"  {task}: give one of {SHAPES} as a string; got {type(given).__name__}.")
+            messages.append(f"  {task}: give one of {SHAPES} as a string; got {type_name(given)}.")
         elif given not in SHAPES:
             messages.append(f"  {task}: {given!r} is not one of {SHAPES}.")
         elif given not in accepted:

@@ -4,7 +4,7 @@ import numpy as np
 
 from ..notation import LSTM_VARIANTS
 from ..numpy_impl.activations import sigmoid
-from ._harness import Case, Mistake, _text, check_function, protect
+from ._harness import Case, Mistake, _text, check_function, measurement, protect, takes_values
 
 
 def _args(rng, B, D, H):
@@ -71,6 +71,7 @@ GREFF_WORST = ("no_forget_gate", "no_output_activation")  # "most critical" in G
 
 
 @protect
+@takes_values
 def check_worst_ablation(answer, measured=None, report=print):
     """Which single change to the LSTM hurts most?
 
@@ -102,10 +103,11 @@ def check_worst_ablation(answer, measured=None, report=print):
                        "parameters."}.get(answer, "that one hurt on some tasks, but not the most on all of them.")
         report(f"Not quite: {why} Hint: which part lets the cell reset itself, and which keeps h_t bounded?")
         return False
-    if not isinstance(measured, dict) or not all(isinstance(measured.get(v), (int, float)) for v in ABLATIONS):
+    if not isinstance(measured, dict) or not all(measurement(measured.get(v)) is not None for v in ABLATIONS):
         report(f"measured must be a dict with a number for each of {list(ABLATIONS)}, such as "
-               "results['val_bpc_by_variant'].")
+               "results['val_bpc_by_variant'] (finite numbers: no NaN, inf or booleans).")
         return False
+    measured = {v: measurement(measured[v]) for v in ABLATIONS}
     worst = max(ABLATIONS, key=lambda v: measured[v])
     if answer == worst:
         report(f"Correct: in our runs {worst} has the highest validation bits/char, {measured[worst]:.3f}.")
