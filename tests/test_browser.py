@@ -73,16 +73,70 @@ def browser():
     driver.quit()
 
 
+READY_SECONDS = 60  # a page of the book is ready in well under a second; a loaded 2-core machine may take many
+READY = """
+const [limit, done] = [arguments[0] * 1000, arguments[arguments.length - 1]];
+const start = performance.now();
+const late = () => performance.now() - start > limit;
+const until = (test, what) => new Promise((resolve, reject) => {
+  (function poll() {
+    let ok = false;
+    try { ok = test(); } catch (e) { ok = false; }
+    if (ok) resolve(); else if (late()) reject(what); else setTimeout(poll, 50);
+  })();
+});
+const within = (promise, what) => Promise.race([promise, new Promise((_, reject) => {
+  const left = Math.max(0, limit - (performance.now() - start));
+  setTimeout(() => reject(what), left);
+})]);
+until(() => document.readyState === "complete" && document.body instanceof Node,
+      "document.readyState to be 'complete' with a body")
+  .then(() => window.MathJax === undefined ? null :
+        until(() => MathJax.startup && MathJax.startup.promise, "MathJax.startup.promise to exist")
+          .then(() => within(MathJax.startup.promise, "MathJax.startup.promise to resolve")))
+  .then(() => {
+    const images = Array.from(document.images);
+    const pending = () => images.filter(img => !img.complete).map(img => img.currentSrc || img.src);
+    return within(Promise.all(images.map(img => img.decode().catch(() => null))),
+                  "images to be decoded").catch(what => {
+      throw `${what} (still loading: ${JSON.stringify(pending().slice(0, 5))})`;
+    });
+  })
+  .then(() => done(null), what => done(String(what)));
+"""
+
+
+def wait_until_ready(driver, page, seconds=READY_SECONDS):
+    """Wait until ``page`` is loaded, its maths typeset and its images decoded, or fail saying what is missing.
+
+    Ready means: ``document.readyState`` is ``"complete"`` with a body; MathJax (where the page loads it)
+    has resolved ``MathJax.startup.promise``, so typesetting is over; every ``<img>`` is decoded (a broken
+    image counts as settled: the page test reports it). Inspecting a page before this once raised
+    "Failed to execute 'createTreeWalker' on 'Document': parameter 1 is not of type 'Node'" under load.
+    """
+    from selenium.common.exceptions import JavascriptException, TimeoutException
+
+    driver.set_script_timeout(seconds + 10)
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            missing = driver.execute_async_script(READY, max(1.0, deadline - time.monotonic()))
+            break
+        except (JavascriptException, TimeoutException) as error:  # the document was replaced mid-script
+            if time.monotonic() > deadline:
+                missing = f"a script to run in the page ({error.msg})"
+                break
+            time.sleep(0.1)
+    if missing:
+        pytest.fail(f"{page}: not ready after {seconds} s: still waiting for {missing}", pytrace=False)
+
+
 def _open(driver, page):
     driver.get_log("browser")  # drop what earlier pages left
     driver.get_log("performance")
     path, _, query = page.partition("?")
     driver.get((HTML / path).as_uri() + (f"?{query}" if query else ""))
-    driver.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "if (window.MathJax && MathJax.startup && MathJax.startup.promise) {"
-        "  MathJax.startup.promise.then(() => done(true), () => done(false));"
-        "} else { done(true); }")
+    wait_until_ready(driver, page)
 
 
 def _requests(driver):
@@ -161,17 +215,17 @@ def test_solutions_are_collapsed_until_clicked(browser, page):
         button = solution.find_elements("css selector", "button.toggle-button") or \
             solution.find_elements("css selector", ".admonition-title")
         button[0].click()
-        deadline = time.time() + 5
-        while not any(part.is_displayed() for part in body) and time.time() < deadline:
+        deadline = time.monotonic() + READY_SECONDS  # the animation takes 0.3 s; a loaded machine, longer
+        while not any(part.is_displayed() for part in body) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert any(part.is_displayed() for part in body), f"{page}: a solution did not open when clicked"
 
 
 def test_search_finds_the_forget_gate_in_the_lstm_cell_chapter(browser):
     _open(browser, "search.html?q=forget+gate")
-    deadline = time.time() + 30
+    deadline = time.monotonic() + READY_SECONDS
     links = []
-    while time.time() < deadline:
+    while time.monotonic() < deadline:
         links = [a.get_attribute("href") for a in browser.find_elements("css selector", "ul.search li a")]
         if links:
             break
@@ -222,7 +276,9 @@ def test_figures_stay_readable_in_both_themes(browser, theme):
                            f"document.documentElement.dataset.mode = '{theme}';")
     figure = browser.find_elements("css selector", ".cell_output img")[0]
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", figure)
-    time.sleep(0.3)
+    # the new theme's styles applied and painted: two animation frames after the change
+    browser.execute_async_script("const done = arguments[arguments.length - 1];"
+                                 "requestAnimationFrame(() => requestAnimationFrame(() => done(true)));")
     luminance = _luminance(figure.screenshot_as_png)
     background = float(max(luminance.mean(), 1 - luminance.mean()))
     # an opaque, light figure: mostly light pixels, with dark lines and text on them
