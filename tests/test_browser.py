@@ -89,8 +89,10 @@ const within = (promise, what) => Promise.race([promise, new Promise((_, reject)
   const left = Math.max(0, limit - (performance.now() - start));
   setTimeout(() => reject(what), left);
 })]);
-until(() => document.readyState === "complete" && document.body instanceof Node,
-      "document.readyState to be 'complete' with a body")
+// a redirect page (the book's index.html is a meta refresh) is not the page: wait for the one it leads to
+until(() => document.readyState === "complete" && document.body instanceof Node
+            && !document.querySelector('meta[http-equiv="refresh" i]'),
+      "document.readyState to be 'complete', with a body and no pending meta refresh")
   .then(() => window.MathJax === undefined ? null :
         until(() => MathJax.startup && MathJax.startup.promise, "MathJax.startup.promise to exist")
           .then(() => within(MathJax.startup.promise, "MathJax.startup.promise to resolve")))
@@ -111,10 +113,12 @@ def wait_until_ready(driver, page, seconds=READY_SECONDS):
 
     Ready means: ``document.readyState`` is ``"complete"`` with a body; MathJax (where the page loads it)
     has resolved ``MathJax.startup.promise``, so typesetting is over; every ``<img>`` is decoded (a broken
-    image counts as settled: the page test reports it). Inspecting a page before this once raised
-    "Failed to execute 'createTreeWalker' on 'Document': parameter 1 is not of type 'Node'" under load.
+    image counts as settled: the page test reports it). A page that redirects with a meta refresh is not
+    ready until the page it leads to is. Inspecting ``index.html`` (a meta refresh) before this once raised
+    "Failed to execute 'createTreeWalker' on 'Document': parameter 1 is not of type 'Node'" under load: the
+    script ran in the next page while it was still loading, before it had a body.
     """
-    from selenium.common.exceptions import JavascriptException, TimeoutException
+    from selenium.common.exceptions import WebDriverException
 
     driver.set_script_timeout(seconds + 10)
     deadline = time.monotonic() + seconds
@@ -122,7 +126,7 @@ def wait_until_ready(driver, page, seconds=READY_SECONDS):
         try:
             missing = driver.execute_async_script(READY, max(1.0, deadline - time.monotonic()))
             break
-        except (JavascriptException, TimeoutException) as error:  # the document was replaced mid-script
+        except WebDriverException as error:  # the document was replaced mid-script (a redirect): ask the new one
             if time.monotonic() > deadline:
                 missing = f"a script to run in the page ({error.msg})"
                 break
@@ -200,6 +204,24 @@ def test_page_renders_offline_without_errors(browser, page):
     if broken:
         problems.append(f"images that did not load: {broken}")
     assert not problems, f"{page}:\n" + "\n".join(problems)
+
+
+def test_a_page_is_inspected_only_once_ready_even_behind_a_redirect(browser, tmp_path):
+    # the book's index.html is a meta refresh; here the page it leads to is slow to get its body
+    (tmp_path / "slow.html").write_text(
+        "<!DOCTYPE html><html><head><script>const t = Date.now(); while (Date.now() - t < 1500) {}</script>"
+        "</head><body><p>arrived</p><img src='data:image/gif;base64,R0lGODlhAQABAAAAACw=' alt=''></body></html>")
+    (tmp_path / "index.html").write_text('<meta http-equiv="Refresh" content="0; url=slow.html" />')
+    browser.get((tmp_path / "index.html").as_uri())
+    wait_until_ready(browser, "index.html")
+    assert browser.current_url.endswith("/slow.html")
+    assert browser.execute_script(RAW_TEX) == []
+    assert browser.execute_script("return document.body.innerText") == "arrived"
+    (tmp_path / "stuck.html").write_text('<meta http-equiv="Refresh" content="3600; url=slow.html" />')
+    browser.get((tmp_path / "stuck.html").as_uri())
+    expected = r"stuck.html: not ready after 1 s: still waiting for document.readyState to be 'complete', with a"
+    with pytest.raises(pytest.fail.Exception, match=expected):
+        wait_until_ready(browser, "stuck.html", seconds=1)
 
 
 @pytest.mark.parametrize("page", [p for p in _pages() if p.startswith("book/") and p[5:7].isdigit()]
