@@ -48,7 +48,9 @@ test-fast: $(STAMP)
 # A glued or printed float must not depend on the CPU's BLAS kernel or thread count (issue 20). Each
 # configuration below reruns the package tests and nbval (the browser tests aside: no kernel reaches them).
 # PORTABLE="haswell threads-1" picks some; skylakex is skipped, with a note, where the CPU lacks avx512f.
+# PORTABLE_TESTS="tests/test_attention.py book/12_decoding.ipynb" narrows what each configuration runs.
 PORTABLE ?= haswell skylakex aten-default threads-1 threads-2
+PORTABLE_TESTS ?= tests book
 
 test-portable: $(STAMP)
 	@failed=""; for config in $(PORTABLE); do \
@@ -64,7 +66,7 @@ test-portable: $(STAMP)
 	      exit 2;; \
 	  esac; \
 	  echo "== $$config: $$env"; start=$$(date +%s); \
-	  env $$env $(PYTHON) -m pytest tests book $(NBVAL) -q -p no:cacheprovider --ignore=tests/test_browser.py \
+	  env $$env $(PYTHON) -m pytest $(PORTABLE_TESTS) $(NBVAL) -q -p no:cacheprovider --ignore=tests/test_browser.py \
 	    || failed="$$failed $$config"; \
 	  echo "== $$config took $$(( $$(date +%s) - start )) s"; \
 	done; \
