@@ -15,12 +15,13 @@ endif
 STAMP := $(ENV_PREFIX)/.lstm-course-installed
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 600
 
-.PHONY: help setup book test test-fast notebooks clean
+.PHONY: help setup book test test-fast test-portable notebooks clean
 
 help:
 	@echo "make book        build the HTML book into _build/html (warnings are errors)"
 	@echo "make test        build the book, then run every test: package, nbval over every notebook, built book"
 	@echo "make test-fast   package tests only"
+	@echo "make test-portable  package tests and nbval under other CPU kernels and thread counts (slow; not in make test)"
 	@echo "make notebooks   re-execute every notebook in place (after changing code or text)"
 	@echo "Environment: $(ENV_PREFIX)"
 
@@ -43,6 +44,34 @@ test: book
 
 test-fast: $(STAMP)
 	$(PYTHON) -m pytest tests
+
+# A glued or printed float must not depend on the CPU's BLAS kernel or thread count (issue 20). Each
+# configuration below reruns the package tests and nbval (the browser tests aside: no kernel reaches them).
+# PORTABLE="haswell threads-1" picks some; skylakex is skipped, with a note, where the CPU lacks avx512f.
+# PORTABLE_TESTS="tests/test_attention.py book/12_decoding.ipynb" narrows what each configuration runs.
+PORTABLE ?= haswell skylakex aten-default threads-1 threads-2
+PORTABLE_TESTS ?= tests book
+
+test-portable: $(STAMP)
+	@failed=""; for config in $(PORTABLE); do \
+	  case $$config in \
+	    haswell) env="OPENBLAS_CORETYPE=Haswell MKL_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2";; \
+	    skylakex) if ! grep -qws avx512f /proc/cpuinfo; then \
+	        echo "== skylakex: skipped, this CPU has no avx512f (OpenBLAS cannot run its SkylakeX kernel)"; continue; fi; \
+	      env="OPENBLAS_CORETYPE=SkylakeX MKL_ENABLE_INSTRUCTIONS=AVX512 ONEDNN_MAX_CPU_ISA=AVX512_CORE";; \
+	    aten-default) env="ATEN_CPU_CAPABILITY=default";; \
+	    threads-1) env="OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1";; \
+	    threads-2) env="OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 MKL_NUM_THREADS=2";; \
+	    *) echo "PORTABLE: unknown configuration '$$config'; expected haswell skylakex aten-default threads-1 threads-2"; \
+	      exit 2;; \
+	  esac; \
+	  echo "== $$config: $$env"; start=$$(date +%s); \
+	  env $$env $(PYTHON) -m pytest $(PORTABLE_TESTS) $(NBVAL) -q -p no:cacheprovider --ignore=tests/test_browser.py \
+	    || failed="$$failed $$config"; \
+	  echo "== $$config took $$(( $$(date +%s) - start )) s"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "test-portable failed under:$$failed"; exit 1; fi; \
+	echo "test-portable: every configuration passed"
 
 notebooks: $(STAMP)
 	for nb in book/*.ipynb; do $(BIN)jupyter execute --inplace "$$nb" || exit 1; done

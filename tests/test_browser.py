@@ -73,16 +73,74 @@ def browser():
     driver.quit()
 
 
+READY_SECONDS = 60  # a page of the book is ready in well under a second; a loaded 2-core machine may take many
+READY = """
+const [limit, done] = [arguments[0] * 1000, arguments[arguments.length - 1]];
+const start = performance.now();
+const late = () => performance.now() - start > limit;
+const until = (test, what) => new Promise((resolve, reject) => {
+  (function poll() {
+    let ok = false;
+    try { ok = test(); } catch (e) { ok = false; }
+    if (ok) resolve(); else if (late()) reject(what); else setTimeout(poll, 50);
+  })();
+});
+const within = (promise, what) => Promise.race([promise, new Promise((_, reject) => {
+  const left = Math.max(0, limit - (performance.now() - start));
+  setTimeout(() => reject(what), left);
+})]);
+// a redirect page (the book's index.html is a meta refresh) is not the page: wait for the one it leads to
+until(() => document.readyState === "complete" && document.body instanceof Node
+            && !document.querySelector('meta[http-equiv="refresh" i]'),
+      "document.readyState to be 'complete', with a body and no pending meta refresh")
+  .then(() => window.MathJax === undefined ? null :
+        until(() => MathJax.startup && MathJax.startup.promise, "MathJax.startup.promise to exist")
+          .then(() => within(MathJax.startup.promise, "MathJax.startup.promise to resolve")))
+  .then(() => {
+    const images = Array.from(document.images);
+    const pending = () => images.filter(img => !img.complete).map(img => img.currentSrc || img.src);
+    return within(Promise.all(images.map(img => img.decode().catch(() => null))),
+                  "images to be decoded").catch(what => {
+      throw `${what} (still loading: ${JSON.stringify(pending().slice(0, 5))})`;
+    });
+  })
+  .then(() => done(null), what => done(String(what)));
+"""
+
+
+def wait_until_ready(driver, page, seconds=READY_SECONDS):
+    """Wait until ``page`` is loaded, its maths typeset and its images decoded, or fail saying what is missing.
+
+    Ready means: ``document.readyState`` is ``"complete"`` with a body; MathJax (where the page loads it)
+    has resolved ``MathJax.startup.promise``, so typesetting is over; every ``<img>`` is decoded (a broken
+    image counts as settled: the page test reports it). A page that redirects with a meta refresh is not
+    ready until the page it leads to is. Inspecting ``index.html`` (a meta refresh) before this once raised
+    "Failed to execute 'createTreeWalker' on 'Document': parameter 1 is not of type 'Node'" under load: the
+    script ran in the next page while it was still loading, before it had a body.
+    """
+    from selenium.common.exceptions import WebDriverException
+
+    driver.set_script_timeout(seconds + 10)
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            missing = driver.execute_async_script(READY, max(1.0, deadline - time.monotonic()))
+            break
+        except WebDriverException as error:  # the document was replaced mid-script (a redirect): ask the new one
+            if time.monotonic() > deadline:
+                missing = f"a script to run in the page ({error.msg})"
+                break
+            time.sleep(0.1)
+    if missing:
+        pytest.fail(f"{page}: not ready after {seconds} s: still waiting for {missing}", pytrace=False)
+
+
 def _open(driver, page):
     driver.get_log("browser")  # drop what earlier pages left
     driver.get_log("performance")
     path, _, query = page.partition("?")
     driver.get((HTML / path).as_uri() + (f"?{query}" if query else ""))
-    driver.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "if (window.MathJax && MathJax.startup && MathJax.startup.promise) {"
-        "  MathJax.startup.promise.then(() => done(true), () => done(false));"
-        "} else { done(true); }")
+    wait_until_ready(driver, page)
 
 
 def _requests(driver):
@@ -148,6 +206,24 @@ def test_page_renders_offline_without_errors(browser, page):
     assert not problems, f"{page}:\n" + "\n".join(problems)
 
 
+def test_a_page_is_inspected_only_once_ready_even_behind_a_redirect(browser, tmp_path):
+    # the book's index.html is a meta refresh; here the page it leads to is slow to get its body
+    (tmp_path / "slow.html").write_text(
+        "<!DOCTYPE html><html><head><script>const t = Date.now(); while (Date.now() - t < 1500) {}</script>"
+        "</head><body><p>arrived</p><img src='data:image/gif;base64,R0lGODlhAQABAAAAACw=' alt=''></body></html>")
+    (tmp_path / "index.html").write_text('<meta http-equiv="Refresh" content="0; url=slow.html" />')
+    browser.get((tmp_path / "index.html").as_uri())
+    wait_until_ready(browser, "index.html")
+    assert browser.current_url.endswith("/slow.html")
+    assert browser.execute_script(RAW_TEX) == []
+    assert browser.execute_script("return document.body.innerText") == "arrived"
+    (tmp_path / "stuck.html").write_text('<meta http-equiv="Refresh" content="3600; url=slow.html" />')
+    browser.get((tmp_path / "stuck.html").as_uri())
+    expected = r"stuck.html: not ready after 1 s: still waiting for document.readyState to be 'complete', with a"
+    with pytest.raises(pytest.fail.Exception, match=expected):
+        wait_until_ready(browser, "stuck.html", seconds=1)
+
+
 @pytest.mark.parametrize("page", [p for p in _pages() if p.startswith("book/") and p[5:7].isdigit()]
                          or ["(book not built)"])
 def test_solutions_are_collapsed_until_clicked(browser, page):
@@ -161,17 +237,17 @@ def test_solutions_are_collapsed_until_clicked(browser, page):
         button = solution.find_elements("css selector", "button.toggle-button") or \
             solution.find_elements("css selector", ".admonition-title")
         button[0].click()
-        deadline = time.time() + 5
-        while not any(part.is_displayed() for part in body) and time.time() < deadline:
+        deadline = time.monotonic() + READY_SECONDS  # the animation takes 0.3 s; a loaded machine, longer
+        while not any(part.is_displayed() for part in body) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert any(part.is_displayed() for part in body), f"{page}: a solution did not open when clicked"
 
 
 def test_search_finds_the_forget_gate_in_the_lstm_cell_chapter(browser):
     _open(browser, "search.html?q=forget+gate")
-    deadline = time.time() + 30
+    deadline = time.monotonic() + READY_SECONDS
     links = []
-    while time.time() < deadline:
+    while time.monotonic() < deadline:
         links = [a.get_attribute("href") for a in browser.find_elements("css selector", "ul.search li a")]
         if links:
             break
@@ -222,7 +298,9 @@ def test_figures_stay_readable_in_both_themes(browser, theme):
                            f"document.documentElement.dataset.mode = '{theme}';")
     figure = browser.find_elements("css selector", ".cell_output img")[0]
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", figure)
-    time.sleep(0.3)
+    # the new theme's styles applied and painted: two animation frames after the change
+    browser.execute_async_script("const done = arguments[arguments.length - 1];"
+                                 "requestAnimationFrame(() => requestAnimationFrame(() => done(true)));")
     luminance = _luminance(figure.screenshot_as_png)
     background = float(max(luminance.mean(), 1 - luminance.mean()))
     # an opaque, light figure: mostly light pixels, with dark lines and text on them
