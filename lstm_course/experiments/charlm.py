@@ -114,7 +114,8 @@ def _evaluation_seconds(net, data, device, curve_points, samples):
 
 
 def train_charlm(minutes=None, corpus="stdlib", device="cpu", seed=0, H=256, T=100, B=32, lr=1e-2, max_norm=1.0,
-                 checkpoint=None, progress=print, steps=None, curve_points=0, samples=(), backend="twin"):
+                 checkpoint=None, progress=print, steps=None, curve_points=0, samples=(), backend="twin",
+                 max_steps=None):
     """Train for ``steps`` steps (or ``minutes``); return the metrics dict (see the book's generative chapter).
 
     A run is defined by its step budget ``steps`` (``FULL_STEPS`` when neither
@@ -132,6 +133,7 @@ def train_charlm(minutes=None, corpus="stdlib", device="cpu", seed=0, H=256, T=1
     temperature, primed with ``"def "``, or with the validation text's first four characters
     for a corpus that cannot encode ``"def "`` (:func:`sample_prime`; ``sample_prime`` in the metrics).
     ``backend`` runs the LSTM: our Torch twin (default) or ``"nn"`` (``torch.nn.LSTM``).
+    ``max_steps`` is the older name of ``steps``.
 
     Raises ``ValueError`` before any training for a checkpoint path that is a
     directory or the corpus, a ``steps`` that is not a positive integer, a ``minutes``
@@ -139,6 +141,10 @@ def train_charlm(minutes=None, corpus="stdlib", device="cpu", seed=0, H=256, T=1
     streams or for validation.
     """
     called = time.perf_counter()
+    if max_steps is not None:
+        if steps is not None:
+            raise ValueError(f"give steps or its older name max_steps, not both; got {steps!r} and {max_steps!r}")
+        steps = max_steps
     if steps is not None and (isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1):
         raise ValueError(f"steps must be a positive integer; got {steps!r}")
     if minutes is not None and (isinstance(minutes, bool) or not isinstance(minutes, (int, float))

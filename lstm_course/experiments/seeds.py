@@ -23,7 +23,11 @@ PITCH_THRESHOLD_CENTS = 50  # audio: a generated note is a hit within this many 
 
 def _kept(name, metrics):
     """The scalar metrics of one seed, plus what the pooled pitch intervals need (audio)."""
+    import os
+    import platform
+
     kept = {k: v for k, v in metrics.items() if isinstance(v, (int, float, str, bool)) or v is None}
+    kept["machine"] = f"{platform.machine()} {platform.processor() or ''}, {os.cpu_count()} CPU cores".replace(" ,", ",")
     if name == "audio":
         kept["generated_pitch"] = metrics["generated_pitch"]
         kept["generated_error_cents"] = metrics["generated_error_cents"]
