@@ -19,7 +19,8 @@ PACKAGE = ROOT / "lstm_course"
 # keeps numpy_impl and torch_impl apart although they share a layer).
 LAYERS = [
     {"notation", "tree", "_validate", "_tree", ""},  # "": the package's own __init__ (__version__)
-    {"params", "gradcheck", "optim", "sampling", "data", "records", "checkpoint", "progress", "bleu", "decoding"},
+    {"params", "gradcheck", "optim", "sampling", "data", "records", "checkpoint", "progress", "bleu", "decoding",
+     "evidence"},
     {"numpy_impl", "torch_impl", "convert"},
     {"models"},
     {"experiments", "exercises", "figures", "bench"},

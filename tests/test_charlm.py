@@ -118,3 +118,67 @@ def test_charlm_tool_trains_samples_and_keeps_its_checkpoint_on_ctrl_c(tmp_path)
     assert result.returncode != 0 and "not in the vocabulary" in result.stderr
     result = _cli("sample", str(tmp_path / "missing.npz"), cwd=tmp_path)
     assert result.returncode != 0 and "checkpoint not found" in result.stderr
+
+
+def _dna(tmp_path, n=4000, seed=0):
+    path = tmp_path / "dna.txt"
+    path.write_text("".join(np.random.default_rng(seed).choice(list("ACGT"), n)))
+    return str(path)
+
+
+def test_a_run_is_defined_by_its_steps_and_records_them(tmp_path):
+    from lstm_course.experiments.charlm import train_charlm
+
+    small_run = dict(corpus=_dna(tmp_path), H=8, T=10, B=4, progress=lambda message: None, curve_points=2)
+    first = train_charlm(steps=6, **small_run)
+    assert first["steps"] == first["step_budget"] == 6 and first["minutes"] is None
+    assert first["val_curve_steps"] == [0, 3, 6]
+    again = train_charlm(steps=6, **small_run)
+    assert again["val_bpc"] == first["val_bpc"] and again["val_curve_bpc"] == first["val_curve_bpc"]
+
+
+def test_a_corpus_without_the_default_prime_is_sampled_from_its_own_text(tmp_path):
+    from lstm_course.data.corpus import load_corpus
+    from lstm_course.experiments.charlm import sample_prime, train_charlm
+
+    corpus = _dna(tmp_path)
+    data = load_corpus(corpus)
+    assert sample_prime(data.vocab, data.validation) == data.vocab.decode(data.validation[:4])
+    metrics = train_charlm(steps=2, corpus=corpus, H=8, T=10, B=4, progress=lambda message: None, samples=(1.0,))
+    assert metrics["sample_prime"] == data.vocab.decode(data.validation[:4])
+    assert metrics["samples"][0].startswith(metrics["sample_prime"]) and set(metrics["samples"][0]) <= set("ACGT")
+    python = load_corpus()
+    assert sample_prime(python.vocab, python.validation) == "def "
+
+
+@pytest.mark.parametrize("options, message", [({"steps": 0}, "steps must be a positive integer"),
+                                              ({"steps": 2.5}, "steps must be a positive integer"),
+                                              ({"steps": True}, "steps must be a positive integer"),
+                                              ({"minutes": float("nan")}, "minutes must be a positive number"),
+                                              ({"minutes": -1}, "minutes must be a positive number")])
+def test_bad_budgets_are_refused_before_any_work(options, message, monkeypatch):
+    from lstm_course.experiments import charlm
+
+    monkeypatch.setattr(charlm, "load_corpus", lambda *a: pytest.fail("loaded the corpus"))
+    with pytest.raises(ValueError, match=message):
+        charlm.train_charlm(**options)
+
+
+def test_the_full_and_quick_runs_default_to_fixed_step_budgets(monkeypatch):
+    from lstm_course.experiments import charlm
+
+    seen = []
+    monkeypatch.setattr(charlm, "train_charlm", lambda **kwargs: seen.append(kwargs) or {})
+    charlm.run(progress=None)
+    charlm.run(quick=True, progress=None)
+    charlm.run(minutes=1.5, progress=None)
+    charlm.run(steps=7, progress=None)
+    assert [(k["steps"], k["minutes"]) for k in seen] == [(charlm.FULL_STEPS, None), (charlm.QUICK_STEPS, None),
+                                                          (None, 1.5), (7, None)]
+
+
+def test_a_minutes_budget_covers_the_whole_call(tmp_path):
+    from lstm_course.experiments.charlm import train_charlm
+
+    metrics = train_charlm(minutes=0.002, corpus=_dna(tmp_path), H=8, T=10, B=4, progress=lambda message: None)
+    assert metrics["minutes"] == 0.002 and metrics["step_budget"] is None and metrics["steps"] >= 0

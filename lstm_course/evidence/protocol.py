@@ -1,0 +1,187 @@
+"""The statistical protocol of the book: intervals for rates, clustered items and seeds, and paired comparisons.
+
+Written once and used by every experiment's summary (and, later, by the book's claims):
+
+- :func:`rate_interval`: a success rate ``k / n`` with its Wilson score interval;
+- :func:`cluster_rate_interval`: a rate over items that cluster (notes of one pitch, stories of
+  one template), with a bootstrap over whole clusters;
+- :func:`seed_summary`: one metric over independent seeds: mean, sd, min, max and a t interval;
+- :func:`paired_comparison`: arm A against arm B over the same seeds: the mean paired difference,
+  its t interval, and the paired t-test's (or Wilcoxon's) p-value.
+
+Each returns a plain dict of floats (JSON-ready). SciPy is imported inside the functions, so that
+``import lstm_course`` stays light.
+"""
+
+import numpy as np
+
+CONFIDENCE = 0.95  # every interval of the book, unless a call says otherwise
+
+
+def _values(values, name, minimum=1):
+    """``values`` as a finite 1-D float array of at least ``minimum`` entries, or one clear ValueError."""
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"expected {name} to be a sequence of numbers; got {values!r}") from None
+    if array.ndim != 1 or len(array) < minimum or not np.all(np.isfinite(array)):
+        raise ValueError(f"expected {name} to be a 1-D sequence of at least {minimum} finite numbers; "
+                         f"got {np.asarray(values, dtype=object).tolist()!r}")
+    return array
+
+
+def _confidence(confidence):
+    if not 0 < confidence < 1:
+        raise ValueError(f"expected a confidence in (0, 1); got {confidence!r}")
+    return float(confidence)
+
+
+def rate_interval(successes, n, confidence=CONFIDENCE):
+    """A success rate with its Wilson score interval (``scipy.stats.binomtest``).
+
+    Parameters
+    ----------
+    successes, n : int
+        Successes among ``n`` independent trials, ``0 <= successes <= n``, ``n >= 1``.
+    confidence : float, optional
+        The interval's level (0.95).
+
+    Returns
+    -------
+    dict
+        ``rate``, ``low``, ``high``, ``successes``, ``n``, ``confidence``, ``method`` (``"wilson"``).
+        It covers the sampling of the ``n`` trials only, not the variation between training runs.
+    """
+    from scipy import stats
+
+    integral = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (successes, n))
+    if not integral or n < 1 or not 0 <= successes <= n:
+        raise ValueError(f"expected integers 0 <= successes <= n, n >= 1; got successes = {successes!r}, n = {n!r}")
+    ci = stats.binomtest(int(successes), int(n)).proportion_ci(_confidence(confidence), method="wilson")
+    return {"rate": successes / n, "low": float(ci.low), "high": float(ci.high), "successes": int(successes),
+            "n": int(n), "confidence": confidence, "method": "wilson"}
+
+
+def cluster_rate_interval(hits, clusters, confidence=CONFIDENCE, resamples=10_000, seed=0):
+    """A rate over items that cluster, with a percentile bootstrap that resamples whole clusters.
+
+    Notes of one pitch (or stories of one template) share their difficulty, so they are not
+    independent trials: the interval resamples the clusters with replacement and pools their
+    items (``scipy.stats.bootstrap`` over clusters, percentile method).
+
+    Parameters
+    ----------
+    hits : sequence of bool or 0/1
+        (N,) whether each item succeeded.
+    clusters : sequence
+        (N,) the cluster of each item (any hashable labels); at least two clusters.
+    confidence : float, optional
+        The interval's level (0.95).
+    resamples : int, optional
+        Bootstrap resamples.
+    seed : int, optional
+        Seed of the bootstrap's generator: the same call gives the same interval.
+
+    Returns
+    -------
+    dict
+        ``rate`` (pooled over all items), ``low``, ``high``, ``n`` (items), ``clusters``,
+        ``confidence``, ``method`` (``"cluster bootstrap (percentile)"``).
+    """
+    from scipy import stats
+
+    hits = _values(hits, "hits")
+    if not np.all((hits == 0) | (hits == 1)):
+        raise ValueError(f"expected hits to be booleans or 0/1; got {sorted(set(hits.tolist()))!r}")
+    labels = list(clusters)
+    if len(labels) != len(hits):
+        raise ValueError(f"expected one cluster label per item ({len(hits)}); got {len(labels)}")
+    names = sorted(set(labels), key=str)
+    if len(names) < 2:
+        raise ValueError(f"expected items from at least 2 clusters; got {len(names)}")
+    index = {name: k for k, name in enumerate(names)}
+    which = np.array([index[label] for label in labels])
+    successes = np.bincount(which, weights=hits, minlength=len(names))  # (clusters,)
+    sizes = np.bincount(which, minlength=len(names)).astype(float)
+    rate = float(successes.sum() / sizes.sum())
+    if np.all(successes == sizes) or np.all(successes == 0):
+        low = high = rate  # every resample gives the same rate
+    else:
+        pooled = lambda s, m, axis=-1: np.sum(s, axis=axis) / np.sum(m, axis=axis)
+        result = stats.bootstrap((successes, sizes), pooled, paired=True, vectorized=True, n_resamples=resamples,
+                                 confidence_level=_confidence(confidence), method="percentile",
+                                 random_state=np.random.default_rng(seed))
+        low, high = float(result.confidence_interval.low), float(result.confidence_interval.high)
+    return {"rate": rate, "low": low, "high": high, "n": int(len(hits)), "clusters": len(names),
+            "confidence": confidence, "method": "cluster bootstrap (percentile)"}
+
+
+def seed_summary(values, confidence=CONFIDENCE):
+    """One metric over independent seeds: mean, sd, min, max and a t interval for the mean.
+
+    Parameters
+    ----------
+    values : sequence of float
+        (S,) the metric of each seed, S >= 2.
+    confidence : float, optional
+        The interval's level (0.95).
+
+    Returns
+    -------
+    dict
+        ``mean``, ``sd`` (sample, ``ddof=1``), ``min``, ``max``, ``low`` and ``high`` (the t
+        interval of the mean, ``scipy.stats.t``), ``n`` (seeds), ``confidence``, ``method``.
+        The interval is for the mean over seeds; one new seed's value scatters by about ``sd``.
+    """
+    from scipy import stats
+
+    x = _values(values, "values", minimum=2)
+    mean, sd = float(np.mean(x)), float(np.std(x, ddof=1))
+    if sd == 0:
+        low = high = mean
+    else:
+        low, high = (float(v) for v in stats.t.interval(_confidence(confidence), len(x) - 1, loc=mean,
+                                                         scale=sd / np.sqrt(len(x))))
+    return {"mean": mean, "sd": sd, "min": float(np.min(x)), "max": float(np.max(x)), "low": low, "high": high,
+            "n": int(len(x)), "confidence": confidence, "method": "t interval over seeds"}
+
+
+def paired_comparison(a, b, test="t", confidence=CONFIDENCE):
+    """Arm ``a`` against arm ``b``, run on the same seeds: the mean paired difference ``a - b``.
+
+    Parameters
+    ----------
+    a, b : sequence of float
+        (S,) the metric of each arm, seed by seed (entry ``s`` of both from seed ``s``), S >= 2.
+    test : {"t", "wilcoxon"}, optional
+        The paired t-test (``scipy.stats.ttest_rel``) or the Wilcoxon signed-rank test
+        (``scipy.stats.wilcoxon``, exact for small S). The interval is the t interval of the
+        mean difference either way.
+    confidence : float, optional
+        The interval's level (0.95).
+
+    Returns
+    -------
+    dict
+        ``effect`` (mean of ``a - b``), ``low``, ``high``, ``p_value`` (two-sided), ``n`` (pairs),
+        ``test``, ``confidence``. With all differences equal the p-value is 0 for a nonzero
+        difference and 1 for none.
+    """
+    from scipy import stats
+
+    a, b = _values(a, "a", minimum=2), _values(b, "b", minimum=2)
+    if len(a) != len(b):
+        raise ValueError(f"expected a and b from the same seeds (equal lengths); got {len(a)} and {len(b)}")
+    if test not in ("t", "wilcoxon"):
+        raise ValueError(f"expected test 't' or 'wilcoxon'; got {test!r}")
+    d = a - b
+    summary = seed_summary(d, confidence)
+    if summary["sd"] == 0:
+        p = 1.0 if summary["mean"] == 0 else 0.0
+    elif test == "t":
+        p = float(stats.ttest_rel(a, b).pvalue)
+    else:
+        p = float(stats.wilcoxon(a, b).pvalue) if np.any(d != 0) else 1.0
+    return {"effect": summary["mean"], "low": summary["low"], "high": summary["high"], "p_value": p,
+            "n": int(len(d)), "test": "paired t-test" if test == "t" else "Wilcoxon signed-rank",
+            "confidence": confidence}
