@@ -245,7 +245,7 @@ def run_bench(quick=False, device="cpu", progress=None):
     Returns
     -------
     dict
-        ``machine`` (see :func:`machine`), ``threads``, ``gemm_peak_gflops`` (per
+        ``machine`` (see :func:`lstm_course.records.machine`), ``threads``, ``gemm_peak_gflops`` (per
         dtype: the faster of NumPy's and torch's BLAS), ``onednn_gemm_peak_gflops``
         (float32, CPU; None on a GPU), ``shapes`` (a list, each with ``ms``,
         ``gflops`` and ``fraction_of_peak`` per implementation,

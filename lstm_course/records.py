@@ -162,7 +162,7 @@ def load_record(path, experiment=None):
         Nothing at ``path``.
     ValueError
         One line: not readable, not JSON, not an object, missing one of
-        :data:`REQUIRED`, ``metrics`` not an object, or another experiment.
+        ``REQUIRED`` (experiment, command, metrics), ``metrics`` not an object, or another experiment.
     """
     kind = file_kind(path)
     if kind is None:
@@ -303,7 +303,7 @@ def provenance(device, threads=None):
 
 
 def command_line(argv):
-    """``python -m lstm_course ARGV``, quoted so that :func:`shlex.split` gives ``argv`` back."""
+    """``python -m lstm_course ARGV``, quoted so that ``shlex.split`` gives ``argv`` back."""
     return shlex.join(["python", "-m", "lstm_course", *argv])
 
 

@@ -1,7 +1,7 @@
 """Self-study exercises: checkers that return True or False, explain what is wrong, and never raise.
 
 Learner code runs in a child process with a time limit (``_guard.TIME_LIMIT``,
-10 s per call; see :mod:`lstm_course.exercises.runner`): only plain data
+10 s per call; see ``lstm_course.exercises.runner``): only plain data
 comes back, and the reference and every comparison are computed here.
 
 Every checker takes the learner's function (or answer) and an optional
