@@ -120,7 +120,7 @@ PRINTED_DIGITS = 15   # a float printed with this many significant digits is a r
 FLOAT = re.compile(r"(?<![\w.])[-+]?(\d+\.\d*|\.\d+)(?:[eE][-+]?\d+)?(?![\w.])")
 NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
 # Re-executed by the helper that owns chapters 10 and 16 (issue 20); until then their stored glue is raw.
-PENDING_RERUN = {"10_generative_models.ipynb"}
+PENDING_RERUN = set()
 
 
 def significant_digits(number):
