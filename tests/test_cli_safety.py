@@ -269,9 +269,10 @@ def test_a_saved_record_names_the_torch_threads_the_run_itself_used(monkeypatch)
 
     monkeypatch.setattr(torch, "get_num_threads", lambda: 2)
     assert cli._threads_of("qa") == 1, "qa runs under one_thread"
-    assert cli._threads_of("charlm") is None and cli._threads_of("bench") is None
+    assert cli._threads_of("charlm") == 1, "charlm runs under one_thread (its step budget is one thread's numbers)"
+    assert cli._threads_of("bench") is None
     assert records.provenance("cpu", cli._threads_of("qa"))["machine"]["threads"] == 1
-    assert records.provenance("cpu", cli._threads_of("charlm"))["machine"]["threads"] == 2
+    assert records.provenance("cpu", cli._threads_of("bench"))["machine"]["threads"] == 2
 
 
 def test_save_outside_a_checkout_needs_results(workdir, capsys, monkeypatch):

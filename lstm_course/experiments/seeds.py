@@ -158,6 +158,13 @@ def run_seeds(name, seeds=5, first=0, results=None, device="cpu", progress=print
 
 
 def main(argv=None):
+    """``python -m lstm_course.experiments.seeds NAME [--seeds N] [--first S] [--results DIR]``: :func:`run_seeds`.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments (``sys.argv[1:]`` when None).
+    """
     parser = argparse.ArgumentParser(prog="python -m lstm_course.experiments.seeds", description=__doc__.split("\n")[0])
     parser.add_argument("name", choices=sorted(HEADLINES))
     parser.add_argument("--seeds", type=int, default=5)
