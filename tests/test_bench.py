@@ -7,17 +7,14 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from lstm_course import __main__ as cli
+import sys  # noqa: E402
+import pathlib as _pathlib
+
+sys.path.insert(0, str(_pathlib.Path(__file__).parent))
+from cli_helpers import run_cli  # noqa: E402
 from lstm_course import bench
 
 
-def run_cli(capsys, *argv):
-    try:
-        cli.main(list(argv))
-        status = 0
-    except SystemExit as stop:
-        status = stop.code
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def test_lstm_flops_counts_forward_once_and_backward_twice():

@@ -8,21 +8,17 @@ import numpy as np
 import pytest
 
 from lstm_course import __main__ as cli
+import sys
+import pathlib as _pathlib
+
+sys.path.insert(0, str(_pathlib.Path(__file__).parent))
+from cli_helpers import run_cli  # noqa: E402
 from lstm_course.checkpoint import save_checkpoint
 from lstm_course.numpy_impl.charlm import init_charlm
 
 CODE = "".join(f"def function_{k}(x):\n    return x * {k} + len('text {k}')\n\n" for k in range(200))
 
 
-def run_cli(capsys, *argv):
-    """``python -m lstm_course ARGV`` in this process: ``(exit status, stdout, stderr)``."""
-    try:
-        cli.main(list(argv))
-        status = 0
-    except SystemExit as stop:
-        status = stop.code
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def assert_one_error_line(status, err, expected):

@@ -5,18 +5,14 @@ import json
 import pytest
 
 from lstm_course import __main__ as cli
+import sys
+import pathlib as _pathlib
+
+sys.path.insert(0, str(_pathlib.Path(__file__).parent))
+from cli_helpers import run_cli  # noqa: E402
 from lstm_course import records
 
 
-def run_cli(capsys, *argv):
-    """``python -m lstm_course ARGV`` in this process: ``(exit status, stdout, stderr)``."""
-    try:
-        cli.main(list(argv))
-        status = 0
-    except SystemExit as stop:
-        status = stop.code
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 @pytest.mark.parametrize("content, expected", [

@@ -38,13 +38,7 @@ def not_attempted(error):
     return isinstance(error, NotImplementedError) or (isinstance(error, runner.Failure) and error.not_implemented)
 
 
-def _text(value, limit=300):
-    """``str(value)`` that never raises, shortened to ``limit`` characters."""
-    try:
-        text = str(value)
-    except Exception:  # noqa: BLE001
-        text = f"<a {type(value).__name__} that cannot be printed>"
-    return text if len(text) <= limit else text[:limit] + " ..."
+_text = runner._text  # ``str(value)`` that never raises, shortened to ``limit`` characters
 
 
 def describe_error(error):
