@@ -367,7 +367,8 @@ def _parser(strict=False):
     run.add_argument("--overwrite", action="store_true",
                      help="allow replacing a checkpoint of the character model, or a saved full run with a --quick "
                           "one (a file that is neither a checkpoint nor a run record is never replaced)")
-    run.add_argument("--minutes", type=float, default=None, help="charlm: bound the whole command to M minutes (default: the 1,200-step budget)")
+    run.add_argument("--minutes", type=float, default=None,
+                     help="charlm: bound the whole command to M minutes (default: the 1,200-step budget)")
     run.add_argument("--steps", type=int, default=None, metavar="N",
                      help="charlm: stop after N training steps (a step budget: the same numbers on any machine)")
     run.add_argument("--corpus", default="stdlib", help="charlm: 'stdlib' or a path to a UTF-8 text file")
