@@ -87,3 +87,32 @@ def glue(name, value, display=False, digits=DIGITS):
     from myst_nb import glue as myst_glue  # only notebooks need myst-nb; the package imports without it
 
     myst_glue(name, rounded, display=display)
+
+
+def glue_claim(name, results_dir=None):
+    """Decide one claim of the book from the saved runs and glue its verdict and figures.
+
+    Glues ``claim-<name>-verdict`` (``"supported"``, ``"contradicted"`` or ``"inconclusive"``),
+    ``-effect``, ``-low``, ``-high``, ``-n`` and ``-p`` (the p-value, NaN where the claim has no test),
+    so that a chapter writes, for example, ``{glue:text}`claim-ch16-gain-raises-pitch-accuracy-effect:.2f```.
+
+    Parameters
+    ----------
+    name : str
+        A claim registered in :mod:`lstm_course.evidence.chapters`.
+    results_dir : path-like, optional
+        Where the run records are (``book/results`` by default).
+
+    Returns
+    -------
+    dict
+        The evaluated claim (:func:`lstm_course.evidence.claims.evaluate`).
+    """
+    from lstm_course.evidence.claims import evaluate
+
+    result = evaluate(name, results_dir)
+    glue(f"claim-{name}-verdict", result["verdict"])
+    for key in ("effect", "low", "high", "n"):
+        glue(f"claim-{name}-{key}", result[key])
+    glue(f"claim-{name}-p", float("nan") if result["p_value"] is None else result["p_value"])
+    return result
