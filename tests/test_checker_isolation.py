@@ -74,14 +74,32 @@ def test_a_cleared_interval_timer_does_not_help():
     _stopped(_check(exercises.check_lstm_step, clears))
 
 
-def test_a_checker_called_from_a_worker_thread_really_kills_the_loop(tmp_path):
-    marker = tmp_path / "pid"
-
+def _spinner(marker):
+    """A learner's ``rnn_step`` that writes its process id to ``marker``, then loops for ever."""
     def spins(x, h, p):
         marker.write_text(str(os.getpid()))
         while True:
             pass
 
+    return spins
+
+
+def _when_written(marker, action, timeout=30.0):
+    """Run ``action`` once ``marker`` exists (the child is spinning), in a thread; a busy machine may take a while."""
+    def wait():
+        deadline = time.monotonic() + timeout
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        action()
+
+    thread = threading.Thread(target=wait)
+    thread.start()
+    return thread
+
+
+def test_a_checker_called_from_a_worker_thread_really_kills_the_loop(tmp_path):
+    marker = tmp_path / "pid"
+    spins = _spinner(marker)
     results = []
     thread = threading.Thread(target=lambda: results.append(_check(exercises.check_rnn_step, spins)))
     thread.start()
@@ -211,17 +229,10 @@ def test_a_signal_is_named():
 
 def test_keyboard_interrupt_in_the_parent_kills_the_child(tmp_path):
     marker = tmp_path / "pid"
-
-    def spins(x, h, p):
-        marker.write_text(str(os.getpid()))
-        while True:
-            pass
-
-    _guard.TIME_LIMIT = 20.0  # (the fixture restores it)
-    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
-    timer.start()
+    _guard.TIME_LIMIT = 60.0  # (the fixture restores it): the interrupt, not the limit, must end the check
+    timer = _when_written(marker, lambda: os.kill(os.getpid(), signal.SIGINT))
     with pytest.raises(KeyboardInterrupt):
-        exercises.check_rnn_step(spins, report=lambda m: None)
+        exercises.check_rnn_step(_spinner(marker), report=lambda m: None)
     timer.join()
     with pytest.raises(ProcessLookupError):
         os.kill(int(marker.read_text()), 0)
