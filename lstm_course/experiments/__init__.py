@@ -22,6 +22,7 @@ EXPERIMENTS = {  # name: (module, function)
     "forget-gate": ("lstm_course.experiments.reber", "run_forget_gate"),
     "vanishing": ("lstm_course.experiments.vanishing", "run"),
     "charlm": ("lstm_course.experiments.charlm", "run"),
+    "ngram": ("lstm_course.experiments.ngram", "run"),
     "clipping": ("lstm_course.experiments.clipping", "run"),
     "crossval": ("lstm_course.experiments.crossval", "run"),
     "captioning": ("lstm_course.experiments.captioning", "run"),
