@@ -6,7 +6,8 @@ import sys
 import numpy as np
 import pytest
 
-from lstm_course.evidence.protocol import cluster_rate_interval, paired_comparison, rate_interval, seed_summary
+from lstm_course.evidence.protocol import (cluster_rate_interval, paired_comparison, rate_difference, rate_interval,
+                                           seed_summary)
 
 
 def test_rate_interval_is_wilsons_score_interval():
@@ -92,6 +93,25 @@ def test_paired_comparison_of_equal_arms_finds_nothing():
 def test_paired_comparison_refuses_bad_arms(a, b, test, message):
     with pytest.raises(ValueError, match=message):
         paired_comparison(a, b, test=test)
+
+
+def test_rate_difference_is_newcombes_worked_example():
+    """Newcombe (1998), Table II, example (a): 56/70 against 48/80, method 10 gives 0.0524 to 0.3339."""
+    r = rate_difference(56, 70, 48, 80)
+    assert r["effect"] == pytest.approx(0.2) and r["rate_a"] == 0.8 and r["n_b"] == 80
+    assert r["low"] == pytest.approx(0.0524, abs=1e-4) and r["high"] == pytest.approx(0.3339, abs=1e-4)
+    assert 0 < r["p_value"] < 0.05
+
+
+def test_rate_difference_of_equal_rates_straddles_zero_and_stays_in_range():
+    r = rate_difference(3, 10, 3, 10)
+    assert r["effect"] == 0 and r["low"] < 0 < r["high"] and r["p_value"] == pytest.approx(1.0)
+    assert rate_difference(10, 10, 0, 10)["high"] <= 1.0
+
+
+def test_rate_difference_refuses_a_count_that_is_not_one():
+    with pytest.raises(ValueError, match="expected integers 0 <= successes <= n"):
+        rate_difference(11, 10, 3, 10)
 
 
 def test_importing_the_package_does_not_import_scipy():

@@ -7,7 +7,9 @@ Written once and used by every experiment's summary (and, later, by the book's c
   one template), with a bootstrap over whole clusters;
 - :func:`seed_summary`: one metric over independent seeds: mean, sd, min, max and a t interval;
 - :func:`paired_comparison`: arm A against arm B over the same seeds: the mean paired difference,
-  its t interval, and the paired t-test's (or Wilcoxon's) p-value.
+  its t interval, and the paired t-test's (or Wilcoxon's) p-value;
+- :func:`rate_difference`: two success rates ``k_a / n_a - k_b / n_b`` (two models on a test set, or
+  two bands of one), with Newcombe's interval from the two Wilson intervals and Fisher's exact p.
 
 Each returns a plain dict of floats (JSON-ready). SciPy is imported inside the functions, so that
 ``import lstm_course`` stays light.
@@ -185,3 +187,40 @@ def paired_comparison(a, b, test="t", confidence=CONFIDENCE):
     return {"effect": summary["mean"], "low": summary["low"], "high": summary["high"], "p_value": p,
             "n": int(len(d)), "test": "paired t-test" if test == "t" else "Wilcoxon signed-rank",
             "confidence": confidence}
+
+
+def rate_difference(successes_a, n_a, successes_b, n_b, confidence=CONFIDENCE):
+    """Two success rates, ``a - b``, with Newcombe's hybrid score interval and Fisher's exact test.
+
+    For the rates of two models (or two bands) when only the counts were saved. Newcombe's interval
+    (method 10 of Newcombe 1998) combines the two Wilson intervals of :func:`rate_interval`; it treats
+    the two samples as independent. Two models scored on the *same* items are positively correlated,
+    which makes this interval wider than a paired (McNemar) one: it errs on the cautious side.
+
+    Parameters
+    ----------
+    successes_a, n_a, successes_b, n_b : int
+        Successes among ``n_a`` and among ``n_b`` trials (as for :func:`rate_interval`).
+    confidence : float, optional
+        The interval's level (0.95).
+
+    Returns
+    -------
+    dict
+        ``effect`` (``rate_a - rate_b``), ``low``, ``high``, ``p_value`` (two-sided,
+        ``scipy.stats.fisher_exact`` on the 2 x 2 table), ``rate_a``, ``rate_b``, ``n_a``, ``n_b``,
+        ``confidence``, ``method``. Like a Wilson interval it covers the sampling of the trials only,
+        not the variation between training runs.
+    """
+    from scipy import stats
+
+    a = rate_interval(successes_a, n_a, confidence)
+    b = rate_interval(successes_b, n_b, confidence)
+    effect = a["rate"] - b["rate"]
+    low = effect - float(np.hypot(a["rate"] - a["low"], b["high"] - b["rate"]))
+    high = effect + float(np.hypot(a["high"] - a["rate"], b["rate"] - b["low"]))
+    table = [[a["successes"], a["n"] - a["successes"]], [b["successes"], b["n"] - b["successes"]]]
+    p = float(stats.fisher_exact(table).pvalue)
+    return {"effect": effect, "low": max(low, -1.0), "high": min(high, 1.0), "p_value": p,
+            "rate_a": a["rate"], "rate_b": b["rate"], "n_a": a["n"], "n_b": b["n"], "confidence": confidence,
+            "method": "Newcombe hybrid score interval; Fisher exact test"}

@@ -8,26 +8,33 @@ def plot_alignment(example, ax=None):
     """Heat map of attention weights: output characters (rows) against source words (columns).
 
     ``example``: ``{"source": [words], "output": str, "weights": (T_out + 1) x S nested list,
-    "number": int}``, as saved by ``run translate``; the last row is the end token.
+    "number": int}``, as saved by ``run translate``; the last row is the end token, labelled ``>`` as
+    the text writes it. A figure of its own gets a colour bar of the weight.
     """
     weights = np.asarray(example["weights"])
     fig = None
     if ax is None:
-        fig, ax = plt.subplots(figsize=(0.55 * weights.shape[1] + 2.0, 0.22 * weights.shape[0] + 1.2))
-    ax.imshow(weights, cmap="Greys", vmin=0, vmax=1, aspect="auto")
+        fig, ax = plt.subplots(figsize=(0.55 * weights.shape[1] + 2.8, 0.22 * weights.shape[0] + 1.2))
+    image = ax.imshow(weights, cmap="Greys", vmin=0, vmax=1, aspect="auto")
     ax.set_xticks(range(len(example["source"])), example["source"], rotation=60, ha="right", fontsize=8)
-    ax.set_yticks(range(weights.shape[0]), list(example["output"]) + ["</s>"], fontsize=7)
+    ax.set_yticks(range(weights.shape[0]), list(example["output"]) + [">"], fontsize=7)
     ax.set_title(f"{example['number']}: attention of each output character", fontsize=9)
+    if fig is not None:
+        fig.colorbar(image, ax=ax, label="attention weight", shrink=0.6)
     return fig or ax.figure
 
 
 def plot_alignments(examples):
-    """:func:`plot_alignment` for several examples side by side."""
-    fig, axes = plt.subplots(1, len(examples), figsize=(3.2 * len(examples), 5.5),
+    """:func:`plot_alignment` for several examples side by side, as tall as the longest output needs
+    (about 0.15 inch a row), with one colour bar of the weight."""
+    rows = max(len(e["weights"]) for e in examples)
+    fig, axes = plt.subplots(1, len(examples), figsize=(3.2 * len(examples) + 0.8, max(5.5, 0.15 * rows + 1.5)),
                              gridspec_kw={"width_ratios": [max(len(e["source"]), 2) for e in examples]})
     for ax, example in zip(np.atleast_1d(axes), examples):
         plot_alignment(example, ax)
     fig.tight_layout()
+    fig.colorbar(np.atleast_1d(axes)[-1].images[0], ax=list(np.atleast_1d(axes)), label="attention weight",
+                 shrink=0.5)
     return fig
 
 
