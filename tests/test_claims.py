@@ -49,6 +49,12 @@ def test_a_single_seed_claim_is_not_a_ranking():
     assert not short, short
 
 
+def test_a_claim_from_one_training_run_says_so():
+    """Items of one trained model per arm cannot rank the designs: the sentence must say it is one run."""
+    silent = [r["name"] for r in evaluate_all(RESULTS) if r["runs"] == 1 and "one run" not in r["statement"]]
+    assert not silent, silent
+
+
 def _flipped_audio(tmp_path):
     """A copy of the results where the gain and the one-hot ablation have swapped pitch accuracies."""
     folder = tmp_path / "results"

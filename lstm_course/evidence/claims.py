@@ -58,6 +58,10 @@ class Evidence:
         One of ``UNITS``.
     p_value : float or None
         The test's two-sided p-value, where it has one.
+    runs : int or None
+        Training runs per arm behind the evidence, where they are not what ``n`` counts: 1 for a
+        comparison of items (test numbers, notes) from one trained model per arm, whose interval
+        covers the sampling of the items only, not the spread between training runs.
     """
 
     verdict: str
@@ -69,6 +73,7 @@ class Evidence:
     n: int
     unit: str
     p_value: float | None = None
+    runs: int | None = None
 
     def __post_init__(self):
         if self.verdict not in VERDICTS:
@@ -80,6 +85,8 @@ class Evidence:
             raise ValueError(f"expected finite effect, low <= high; got {numbers!r}")
         if not isinstance(self.n, int) or self.n < 1:
             raise ValueError(f"expected n a positive integer; got {self.n!r}")
+        if self.runs is not None and (not isinstance(self.runs, int) or self.runs < 1):
+            raise ValueError(f"expected runs a positive integer or None; got {self.runs!r}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -239,7 +246,7 @@ def evaluate(name, results_dir=None):
     dict
         The claim's ``name``, ``chapter``, ``statement``, ``stated`` and ``sources``; the
         evidence's ``verdict``, ``effect``, ``low``, ``high``, ``effect_name``, ``test``,
-        ``p_value``, ``n`` and ``unit``; and ``agrees`` (``verdict == stated``).
+        ``p_value``, ``n``, ``unit`` and ``runs``; and ``agrees`` (``verdict == stated``).
 
     Raises
     ------
@@ -304,6 +311,7 @@ def claims_markdown(results):
         runs = r["verdict"] if r["agrees"] else f"**{r['verdict']} (disagrees)**"
         effect = f"{r['effect']:.3g} [{r['low']:.3g}, {r['high']:.3g}] ({r['effect_name']})"
         cells = (r["chapter"], f"`{r['name']}`: {r['statement']}", r["stated"], runs, effect,
-                 f"{r['test']}{p}", f"{r['n']} {r['unit']}", ", ".join(f"`{s}.json`" for s in r["sources"]))
+                 f"{r['test']}{p}", f"{r['n']} {r['unit']}" + ("" if r.get("runs") is None else
+                                                               f", {r['runs']} training run{'s' * (r['runs'] > 1)} per arm"), ", ".join(f"`{s}.json`" for s in r["sources"]))
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return "\n".join(lines) + "\n"

@@ -41,7 +41,7 @@ def _difference(a, b, effect_name, favours="above", same_items=False):
     d = rate_difference(*a, *b)
     n = d["n_a"] if same_items else d["n_a"] + d["n_b"]
     return Evidence(side(d["low"], d["high"], favours=favours), d["effect"], d["low"], d["high"], effect_name,
-                    "Newcombe interval, Fisher exact test (numbers of one run)", n, "items", d["p_value"])
+                    "Newcombe interval, Fisher exact test (numbers of one run)", n, "items", d["p_value"], runs=1)
 
 
 @claim("ch11-attention-beats-fixed-vector-at-200-steps", "11_encoder_decoder",

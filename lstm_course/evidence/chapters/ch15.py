@@ -38,7 +38,7 @@ def _every_step_beats_initial_state(records):
     d = rate_difference(*_exact(m, ""), *_exact(m, "_initial_state"))
     return Evidence(side(d["low"], d["high"], favours="above"), d["effect"], d["low"], d["high"],
                     "test exact match, every step minus initial state", "Newcombe interval, Fisher exact test",
-                    d["n_a"], "items", d["p_value"])
+                    d["n_a"], "items", d["p_value"], runs=1)
 
 
 @claim("ch15-single-look-composes-some-new-scenes", "15_captioning",
@@ -50,7 +50,7 @@ def _single_look_composes(records):
     k, n = min(_exact(m, "_initial_state"), _exact(m, "_first_input"))
     w = rate_interval(k, n)
     return Evidence(side(w["low"], w["high"], line=0.0, favours="above"), w["rate"], w["low"], w["high"],
-                    "test exact match of the weaker single-look captioner", "Wilson interval", n, "items")
+                    "test exact match of the weaker single-look captioner", "Wilson interval", n, "items", runs=1)
 
 
 @claim("ch15-initial-state-probe-above-majority", "15_captioning",
@@ -61,7 +61,7 @@ def _initial_state_probe_above_majority(records):
     m = records["captioning"]["metrics"]
     w = rate_interval(*_probe(m, "_initial_state"))
     return Evidence(side(w["low"], w["high"], line=0.4, favours="above"), w["rate"], w["low"], w["high"],
-                    "shape probe of the initial-state encoder (line: 0.400)", "Wilson interval", w["n"], "items")
+                    "shape probe of the initial-state encoder (line: 0.400)", "Wilson interval", w["n"], "items", runs=1)
 
 
 @claim("ch15-single-look-probe-below-every-step", "15_captioning",
@@ -73,4 +73,4 @@ def _single_look_probe_below_every_step(records):
     d = rate_difference(*_probe(m, "_initial_state"), *_probe(m, ""))
     return Evidence(side(d["low"], d["high"], favours="below"), d["effect"], d["low"], d["high"],
                     "shape probe, initial state minus every step", "Newcombe interval, Fisher exact test",
-                    d["n_a"], "items", d["p_value"])
+                    d["n_a"], "items", d["p_value"], runs=1)
