@@ -41,3 +41,21 @@ def test_run_forget_bias_quick_has_every_arm_and_writes_nothing(tmp_path, monkey
         assert arm["solved"] == sum(v > metrics["solved_threshold"] for v in arm["per_seed"])
     assert abs(metrics["keep_at_init"]["1"] - 0.7311) < 1e-4
     assert not list(tmp_path.iterdir()), "the quick run wrote a file nobody asked for"
+
+
+def test_swapping_the_saved_b_f_arms_makes_the_chapters_claim_disagree(tmp_path):
+    import pathlib
+    import shutil
+
+    from lstm_course.evidence.claims import evaluate
+
+    results = pathlib.Path(__file__).resolve().parents[1] / "book" / "results"
+    for name in ("forget-bias.json", "variants.json"):
+        shutil.copy(results / name, tmp_path / name)
+    record = json.loads((tmp_path / "forget-bias.json").read_text())
+    arms = record["metrics"]["lstm_by_forget_bias"]
+    arms["0"], arms["1"] = arms["1"], arms["0"]
+    (tmp_path / "forget-bias.json").write_text(json.dumps(record))
+    assert evaluate("ch18-forget-bias-1-beats-0", results)["agrees"]
+    flipped = evaluate("ch18-forget-bias-1-beats-0", tmp_path)
+    assert flipped["verdict"] == "contradicted" and not flipped["agrees"]
