@@ -30,6 +30,7 @@ EXPERIMENTS = {  # name: (module, function)
     "translate": ("lstm_course.experiments.translate", "run"),
     "qa": ("lstm_course.experiments.qa", "run"),
     "variants": ("lstm_course.experiments.variants", "run"),
+    "forget-bias": ("lstm_course.experiments.forget_bias", "run"),
 }
 
 

@@ -70,14 +70,18 @@ class _OneHot(torch.nn.Module):
 
 
 def _adding_run(name, cfg, device):
-    cell, forget_bias = CONFIGS[name]
+    return _adding_cell_run(*CONFIGS[name], cfg, device)
+
+
+def _adding_cell_run(cell, forget_bias, cfg, device, update_bias=0.0):
+    """``run_one(s, rng) -> fraction correct`` for ``cell`` on the adding problem of ``cfg``."""
     T = cfg["adding_T"]
 
     def loss_fn(model, xs, lengths, y):
         return ((model.final(xs, lengths)[:, 0] - y) ** 2).mean()
 
     def run_one(s, rng):
-        net = CellNet(cell, 2, cfg["adding_H"], 1, rng, forget_bias).to(device)
+        net = CellNet(cell, 2, cfg["adding_H"], 1, rng, forget_bias, update_bias).to(device)
 
         def batches(step):
             b = adding_problem(cfg["adding_B"], T, rng)

@@ -16,10 +16,19 @@ from ..params import init_gru_params, init_lstm_variant_params, init_readout, in
 CELLS = LSTM_VARIANTS + ("gru", "rnn")
 
 
-def init_cell_params(cell, D, H, rng, forget_bias=1.0):
-    """NumPy parameter tree (one layer, float32) of ``cell``: an LSTM variant, ``"gru"`` or ``"rnn"``."""
+def init_cell_params(cell, D, H, rng, forget_bias=1.0, update_bias=0.0):
+    """NumPy parameter tree (one layer, float32) of ``cell``: an LSTM variant, ``"gru"`` or ``"rnn"``.
+
+    ``forget_bias`` is added to ``b_f`` (LSTM variants with a forget gate); ``update_bias`` is added
+    to the GRU's ``b_z``, the gate that keeps ``h_{t-1}`` (the GRU's analogue of ``b_f``), after the
+    same draws, so that a biased and an unbiased GRU of one seed differ in ``b_z`` only.
+    """
+    if update_bias != 0 and cell != "gru":
+        raise ValueError(f"update_bias applies to the GRU only; got update_bias = {update_bias!r} for cell {cell!r}")
     if cell == "gru":
-        return init_gru_params(D, H, rng=rng, dtype=np.float32)
+        params = init_gru_params(D, H, rng=rng, dtype=np.float32)
+        params[0]["forward"]["b_z"] = params[0]["forward"]["b_z"] + np.float32(update_bias)
+        return params
     if cell == "rnn":
         return init_rnn_params(D, H, rng=rng, dtype=np.float32)
     if cell not in LSTM_VARIANTS:
@@ -39,12 +48,14 @@ class CellNet(torch.nn.Module):
     rng : numpy.random.Generator
     forget_bias : float
         Added to ``b_f`` at initialisation (LSTM variants with a forget gate).
+    update_bias : float
+        Added to the GRU's ``b_z`` at initialisation (0 for every other cell).
     """
 
-    def __init__(self, cell, D, H, C, rng, forget_bias=1.0):
+    def __init__(self, cell, D, H, C, rng, forget_bias=1.0, update_bias=0.0):
         super().__init__()
         self.cell, self.H, self.V = cell, H, C  # V: outputs, named as in CharLSTM for the bits/char helpers
-        tree = init_cell_params(cell, D, H, rng, forget_bias)[0]["forward"]
+        tree = init_cell_params(cell, D, H, rng, forget_bias, update_bias)[0]["forward"]
         self.p = torch.nn.ParameterDict({k: torch.nn.Parameter(torch.as_tensor(v)) for k, v in tree.items()})
         self.readout = convert.load_readout(torch.nn.Linear(H, C), init_readout(H, C, rng, np.float32))
 
