@@ -125,7 +125,7 @@ CURVE_ARMS = (("single", "unidirectional"), ("two", "attention"))  # the two rea
 
 
 @one_thread
-def run_curve(quick=False, seed=0, device="cpu", progress=print):
+def run_curve(quick=False, seed=0, device="cpu", progress=print, arms=CURVE_ARMS):
     """Learning curves: the unidirectional reader on one fact and the attention reader on two, for 4x the steps.
 
     Same stories, seed, batch, optimiser and learning rate as :func:`run`, but ``steps`` (four times
@@ -133,6 +133,8 @@ def run_curve(quick=False, seed=0, device="cpu", progress=print):
     :func:`run`'s budget is not :func:`run`'s final model (its learning rate has not decayed). At each
     checkpoint: test accuracy (and correct count), by length band, the mean training loss of the last
     20 steps, and the attention reader's supporting-fact hit rate. Also :func:`story_baselines` per task.
+    ``arms``: the (task, reader) pairs to train, a subset of ``CURVE_ARMS`` (each arm is seeded alone, so
+    runs of single arms merge into the run of all).
     """
     n_train, n_test, steps, checkpoints = (300, 100, 20, (10, 20)) if quick else (10000, 1000, 2800,
                                                                                   (700, 1400, 2100, 2800))
@@ -144,7 +146,7 @@ def run_curve(quick=False, seed=0, device="cpu", progress=print):
         train = make_stories(kind, n_train, 2, 12, seed)
         test = make_stories(kind, n_test, 2, 12, seed + 1000)
         metrics[f"baselines{suffix}"] = story_baselines(train, test)
-        for mode in [m for k, m in CURVE_ARMS if k == kind]:
+        for mode in [m for k, m in arms if k == kind]:
             torch.manual_seed(seed)
             model = StoryReader(len(words), len(ROOMS), mode=mode).to(device)
             progress(f"{kind} supporting fact(s): {mode}, {steps} steps")
