@@ -41,10 +41,10 @@ def _first_100(records):
     return _mcnemar(fixes, breaks, n, "exact match, beam 5 (alpha 0) minus greedy")
 
 
-@claim("ch12-raw-beam5-loses-to-greedy", "12_decoding",
+@claim("ch12-raw-beam5-beats-greedy", "12_decoding",
        "Ranked by the raw sum of log-probabilities (alpha = 0), beam 5 gets more test numbers exactly right "
        "than greedy decoding (model without attention, all 1,000 test numbers).",
-       "contradicted", "translate-beams")
+       "inconclusive", "translate-beams")
 def _raw_beam(records):
     a = _arm(records, "0", "5")
     n = records["translate-beams"]["metrics"]["n_beam"]
