@@ -82,7 +82,8 @@ def test_qa_curve_quick_reports_checkpoints_and_baselines():
     assert [p["step"] for p in m["curve_unidirectional"]] == m["checkpoints"]
     assert all(math.isclose(p["correct"] / m["n_test"], p["accuracy"]) and _finite(p["train_loss"])
                for p in m["curve_unidirectional"])
-    assert "curve_attention_two_facts" not in m  # the default arms: the single-fact reader only
+    assert [p["step"] for p in m["curve_attention_two_facts"]] == m["checkpoints"]
+    assert all(0 <= p["hit_rate"] <= 1 for p in m["curve_attention_two_facts"])
     for suffix in ("", "_two_facts"):
         b = m["baselines" + suffix]
         assert math.isclose(b["uniform_answer"], 1 / 6) and sum(b["band_sizes"].values()) == m["n_test"]

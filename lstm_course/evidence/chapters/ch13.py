@@ -67,6 +67,17 @@ def _lstm_under_trained(records):
                     "single-fact accuracy, 2,800 steps minus 700")
 
 
+@claim("ch13-two-fact-attention-improves-with-steps", "13_question_answering",
+       "The attention reader on two supporting facts, trained for 4x the steps (2,800), answers more test "
+       "questions than at 700: its 700-step figure is a point on a learning curve.",
+       "supported", ("qa", "qa-curve"))
+def _two_fact_attention_improves(records):
+    m, c = records["qa"]["metrics"], records["qa-curve"]["metrics"]
+    last = _final(c["curve_attention_two_facts"])
+    return _compare(last["correct"], c["n_test"], _count(m["accuracy_attention_two_facts"], m["n_test"]),
+                    m["n_test"], "two-fact accuracy, 2,800 steps minus 700")
+
+
 @claim("ch13-two-fact-hit-rate-above-uniform-pick", "13_question_answering",
        "On two supporting facts, the sentence the attention weights most is a supporting fact more often "
        "than a sentence picked uniformly at random from the story.",
