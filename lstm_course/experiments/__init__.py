@@ -28,7 +28,9 @@ EXPERIMENTS = {  # name: (module, function)
     "captioning": ("lstm_course.experiments.captioning", "run"),
     "audio": ("lstm_course.experiments.audio", "run"),
     "translate": ("lstm_course.experiments.translate", "run"),
+    "translate-beams": ("lstm_course.experiments.translate", "run_beams"),
     "qa": ("lstm_course.experiments.qa", "run"),
+    "qa-curve": ("lstm_course.experiments.qa", "run_curve"),
     "variants": ("lstm_course.experiments.variants", "run"),
     "forget-bias": ("lstm_course.experiments.forget_bias", "run"),
 }

@@ -109,3 +109,70 @@ def free_running_accuracy(predicted, targets):
         right += sum(a == b for a, b in zip(p, t)) + (len(p) == len(t))
         total += len(t) + 1
     return right / max(total, 1)
+
+
+END = "\x00"  # the end of a sequence, as a character that no target contains
+
+
+def teacher_forced_predictions(model, src_seqs, targets, data, device, batch_size=250):
+    """The most probable next character at every position of each target, given the true prefix.
+
+    Returns
+    -------
+    list of str
+        One string per target, ``len(target) + 1`` characters: the prediction at each position,
+        the end (EOS) written as :data:`END` (and any other special token as ``"\\x01"``).
+    """
+    model.eval()
+    out = []
+    for begin in range(0, len(src_seqs), batch_size):
+        chunk = targets[begin:begin + batch_size]
+        src, lengths = encode_batch(src_seqs[begin:begin + batch_size], data.src_vocab)
+        tgt, _ = encode_batch(chunk, data.tgt_vocab, bos_eos=True)
+        with torch.no_grad():
+            logits, _ = model(torch.tensor(src, device=device), lengths, torch.tensor(tgt[:-1], device=device))
+        best = logits.argmax(dim=2).cpu().numpy()  # (T, B)
+        for b, target in enumerate(chunk):
+            ids = best[: len(target) + 1, b]
+            out.append("".join(END if k == EOS else data.tgt_vocab.chars[k] if k > EOS else "\x01" for k in ids))
+    return out
+
+
+def errors_after_first(predicted, forced, targets):
+    """Errors after the first one, feeding back the model's own output against feeding in the true prefix.
+
+    Until its first error, greedy decoding writes what teacher forcing predicts (the prefixes are
+    the same). After it, ``own`` counts the edits between the rest of the greedy output and the rest
+    of the target (alignment-based, so a shifted tail is not all wrong), ``true`` the teacher-forced
+    errors at the same target positions, where the prefix is always the true one.
+
+    Parameters
+    ----------
+    predicted : list of str
+        (N,) greedy outputs.
+    forced : list of str
+        (N,) :func:`teacher_forced_predictions` of the same targets.
+    targets : list of str
+        (N,) the references.
+
+    Returns
+    -------
+    dict
+        ``first`` (N,) the first error's position (-1 for an exact output); ``own``, ``true`` (N,)
+        the error counts after it (0 for an exact output); ``rest`` (N,) the target positions after
+        it (EOS included); ``same_until_first`` whether each greedy output agrees with teacher forcing
+        up to and including its first error (True for all but float ties).
+    """
+    first, own, true, rest, same = [], [], [], [], []
+    for p, f, t in zip(predicted, forced, targets):
+        P, T = p + END, t + END
+        e = next((i for i, (a, b) in enumerate(zip(P, T)) if a != b), None)
+        if e is None:
+            first.append(-1), own.append(0), true.append(0), rest.append(0), same.append(True)
+            continue
+        first.append(e)
+        own.append(edit_distance(P[e + 1:], T[e + 1:]))
+        true.append(sum(a != b for a, b in zip(f[e + 1:], T[e + 1:])))
+        rest.append(len(T) - e - 1)
+        same.append(P[: e + 1] == f[: e + 1])
+    return {"first": first, "own": own, "true": true, "rest": rest, "same_until_first": same}

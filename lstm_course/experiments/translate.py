@@ -7,10 +7,12 @@ from ..data.numbers import BOS, EOS, encode_batch, length_band, make_number_data
 from ..decoding import beam_search
 from ..models.seq2seq import Seq2Seq
 from .running import one_thread
-from .seq2seq_eval import cer, free_running_accuracy, greedy_decode, teacher_forced_accuracy, train_seq2seq
+from .seq2seq_eval import (cer, errors_after_first, free_running_accuracy, greedy_decode, teacher_forced_accuracy,
+                           teacher_forced_predictions, train_seq2seq)
 
 ALIGNMENT_EXAMPLES = (23, 97, 4321, 123456)
 BEAM_SIZES = (1, 2, 5, 10)
+BEAM_ALPHAS = (0.0, 0.6, 1.0)  # run_beams: the length penalties (eq. length-penalty), 0 the raw sum
 MAX_LEN = 72  # characters and EOS: the longest German or French target up to 10^6 has 65
 
 
@@ -42,25 +44,50 @@ def _model_metrics(model, data, device):
             "char_accuracy_free_running": free_running_accuracy(predicted, data.test.targets)}
 
 
-def _beam_metrics(model, data, device, n):
-    """Exact match and mean log-probability by beam size on the first ``n`` test numbers."""
+def _beam_outputs(model, data, device, sources, sizes, alphas=(0.0,)):
+    """``{(alpha, K): [(text, logprob), ...]}``: the best finished hypothesis of each source, each beam and penalty.
+
+    The search prunes by the raw sum whatever the penalty (which only ranks the finished hypotheses),
+    so every penalty makes the same model calls: the first penalty's are computed, the others replay
+    them (checked call by call, recomputed on any mismatch).
+    """
     model.eval()
-    results = {k: [] for k in BEAM_SIZES}
-    for source in data.test.sources[:n]:
+    results = {(alpha, k): [] for alpha in alphas for k in sizes}
+    for source in sources:
         src, lengths = encode_batch([words(source)], data.src_vocab)
         with torch.no_grad():
             memory, state = model.encode(torch.tensor(src, device=device), lengths)
 
-            def step(tokens_last, state):
+            def compute(tokens_last, state):
                 K = len(tokens_last)
                 mem = {key: value.expand(K, -1) if key == "summary"  # (1, 2H); the others (S, 1, ...)
                        else value.expand(value.shape[0], K, *value.shape[2:]) for key, value in memory.items()}
                 logits, new_state, _ = model.step(torch.as_tensor(tokens_last, device=device), state, mem)
                 return torch.log_softmax(logits, dim=1).double().cpu(), new_state
 
-            for k in BEAM_SIZES:
-                tokens, logprob = beam_search(step, state, BOS, EOS, k, max_len=MAX_LEN)[0]
-                results[k].append((data.tgt_vocab.decode(tokens), logprob))
+            for k in sizes:
+                calls = []
+                for i, alpha in enumerate(alphas):
+                    replay = iter(calls) if i else None
+
+                    def step(tokens_last, state):
+                        if replay is not None:
+                            last, out = next(replay, (None, None))
+                            if last is not None and np.array_equal(last, tokens_last):
+                                return out
+                        out = compute(tokens_last, state)
+                        if replay is None:
+                            calls.append((np.array(tokens_last), out))
+                        return out
+
+                    tokens, logprob = beam_search(step, state, BOS, EOS, k, max_len=MAX_LEN, length_penalty=alpha)[0]
+                    results[(alpha, k)].append((data.tgt_vocab.decode(tokens), logprob))
+    return results
+
+
+def _beam_metrics(model, data, device, n):
+    """Exact match and mean log-probability by beam size on the first ``n`` test numbers."""
+    results = {k: v for (_, k), v in _beam_outputs(model, data, device, data.test.sources[:n], BEAM_SIZES).items()}
     truths = data.test.targets[:n]
     exact = {str(k): float(np.mean([r[0] == t for r, t in zip(results[k], truths)])) for k in BEAM_SIZES}
     logprob = {str(k): float(np.mean([r[1] for r in results[k]])) for k in BEAM_SIZES}
@@ -157,4 +184,80 @@ def run(quick=False, seed=0, device="cpu", progress=print, pair="en-de", attenti
         metrics["alignments"] = _alignments(models["attention"], data, device)
     metrics["examples"] = [{"number": int(n), "truth": t, **{name: per_arm[name]["predicted"][j] for name in per_arm}}
                            for j, (n, t) in enumerate(zip(data.test.numbers[:8], data.test.targets[:8]))]
+    return metrics
+
+
+def _outputs_summary(outputs, truths, greedy_right=None):
+    """Exact match, lengths against the reference and (given greedy's) the discordant pairs of one arm."""
+    right = [text == t for (text, _), t in zip(outputs, truths)]
+    summary = {"exact_match": float(np.mean(right)), "mean_logprob": float(np.mean([lp for _, lp in outputs])),
+               "mean_length": float(np.mean([len(text) for text, _ in outputs])),
+               "too_short": sum(len(text) < len(t) for (text, _), t in zip(outputs, truths)),
+               "too_long": sum(len(text) > len(t) for (text, _), t in zip(outputs, truths)),
+               "errors": right.count(False), "correct": "".join("1" if ok else "0" for ok in right)}
+    if greedy_right is not None:
+        summary["fixes"] = sum(ok and not g for ok, g in zip(right, greedy_right))  # greedy wrong, this right
+        summary["breaks"] = sum(g and not ok for ok, g in zip(right, greedy_right))  # greedy right, this wrong
+    return summary
+
+
+def _beam_config(quick):
+    cfg = _config(quick)
+    return {**cfg, "n_beam": 6 if quick else 1000, "beam_sizes": (2, 5)}
+
+
+@one_thread
+def run_beams(quick=False, seed=0, device="cpu", progress=print):
+    """The model without attention of :func:`run` (same data, seed and budget), decoded every way.
+
+    Greedy decoding, and beam search at each of ``beam_sizes`` with each length penalty of
+    ``BEAM_ALPHAS``, on the first ``n_beam`` test numbers: exact match, mean log-probability,
+    output lengths against the reference (too short, too long) and the discordant pairs against
+    greedy decoding (``fixes``: greedy wrong, beam right; ``breaks``: the reverse); ``correct`` is
+    the string of per-number outcomes. On all test numbers, how errors spread once greedy decoding
+    has made its first one (:func:`lstm_course.experiments.seq2seq_eval.errors_after_first`):
+    errors after it with the model's own prefix against the true prefix.
+    """
+    cfg = _beam_config(quick)
+    data = make_number_data("en-de", n_train=cfg["n_train"], n_test=cfg["n_test"],
+                            n_held_out=cfg["n_held_out"], seed=seed)
+    torch.manual_seed(seed)
+    model = Seq2Seq(len(data.src_vocab), len(data.tgt_vocab), H=cfg["H"], A=cfg["A"], attention=False).to(device)
+    progress(f"training no_attention for {cfg['steps']} steps")
+    history = train_seq2seq(model, data, cfg["steps"], cfg["batch_size"], np.random.default_rng(seed), device,
+                            progress)
+    src_seqs = [words(s) for s in data.test.sources]
+    predicted, _, _ = greedy_decode(model, src_seqs, data, device)
+    targets = data.test.targets
+    forced = teacher_forced_predictions(model, src_seqs, targets, data, device)
+    spread = errors_after_first(predicted, forced, targets)
+    wrong = [j for j, f in enumerate(spread["first"]) if f >= 0]
+    metrics = {"pair": "en-de", "model": "no_attention",
+               **{k: cfg[k] for k in ("n_train", "n_test", "steps", "batch_size", "H", "A", "n_beam")},
+               "beam_sizes": list(cfg["beam_sizes"]), "alphas": list(BEAM_ALPHAS), "max_len": MAX_LEN,
+               "torch_threads": 1, "final_train_loss": float(np.mean(history["losses"][-20:])),
+               "exact_match_greedy_all": float(np.mean([p == t for p, t in zip(predicted, targets)])),
+               "cer_greedy_all": cer(predicted, targets),
+               "char_accuracy_teacher_forced": teacher_forced_accuracy(model, src_seqs, targets, data, device),
+               "char_accuracy_free_running": free_running_accuracy(predicted, targets),
+               "spread_items": len(wrong),
+               "spread_same_until_first": int(sum(spread["same_until_first"][j] for j in wrong)),
+               "spread_positions_after_first": int(sum(spread["rest"])),
+               "spread_errors_own_prefix": int(sum(spread["own"])),
+               "spread_errors_true_prefix": int(sum(spread["true"])),
+               "spread_own_per_item": [spread["own"][j] for j in wrong],
+               "spread_true_per_item": [spread["true"][j] for j in wrong]}
+    progress(f"greedy exact match {metrics['exact_match_greedy_all']:.3f} on {len(targets)} test numbers")
+    n = cfg["n_beam"]
+    truths = targets[:n]
+    greedy = [(text, 0.0) for text in predicted[:n]]
+    _, _, greedy_lp = greedy_decode(model, src_seqs[:n], data, device)
+    greedy = [(text, float(lp)) for (text, _), lp in zip(greedy, greedy_lp)]
+    metrics["greedy"] = _outputs_summary(greedy, truths)
+    metrics["reference_mean_length"] = float(np.mean([len(t) for t in truths]))
+    greedy_right = [text == t for (text, _), t in zip(greedy, truths)]
+    progress(f"beam search on {n} test numbers, beams {cfg['beam_sizes']}, length penalties {BEAM_ALPHAS}")
+    outputs = _beam_outputs(model, data, device, data.test.sources[:n], cfg["beam_sizes"], BEAM_ALPHAS)
+    metrics["beams"] = {f"{alpha:g}": {str(k): _outputs_summary(outputs[(alpha, k)], truths, greedy_right)
+                                       for k in cfg["beam_sizes"]} for alpha in BEAM_ALPHAS}
     return metrics
