@@ -70,7 +70,7 @@ def test_models_use_the_twin_by_default_and_torch_nn_on_request():
     assert type(recurrent_core("lstm", 2, 3)) is TwinLSTM
 
 
-TRAINS_A_RECURRENT_CORE = ["adding", "adding-budget", "charlm", "clipping", "forget-gate", "reber", "tagging",
+TRAINS_A_RECURRENT_CORE = ["adding", "adding-budget", "adding-factorial", "charlm", "clipping", "forget-gate", "reber", "tagging",
                            "temporal-order"]
 
 
