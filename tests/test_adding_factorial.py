@@ -8,24 +8,25 @@ import pytest
 import torch
 
 from lstm_course.experiments import run_experiment
-from lstm_course.experiments.long_lag import (FACTORIAL_FORGET_BIASES, FACTORIAL_INPUT_BIASES, PAPER_CRITERION,
-                                              factorial_arms)
+from lstm_course.experiments.long_lag import (FACTORIAL_FORGET_BIASES, FACTORIAL_IN_ADDING, FACTORIAL_INPUT_BIASES,
+                                              FORGET_GATE_MODELS, MODELS, PAPER_CRITERION, factorial_arms)
 from lstm_course.models.cores import TwinRNN, recurrent_core
 from lstm_course.models.recurrent_net import RecurrentNet
 
 RESULTS = pathlib.Path(__file__).resolve().parents[1] / "book" / "results"
 
 
-def test_the_arms_cross_the_forget_gate_with_both_biases():
-    arms = factorial_arms()
+def test_the_arms_with_those_of_run_adding_cross_the_forget_gate_with_both_biases():
+    in_adding = {**MODELS, **FORGET_GATE_MODELS}
+    arms = {**factorial_arms(), **{name: in_adding[old] for name, old in FACTORIAL_IN_ADDING.items()}}
     pinned = {n: kw for n, kw in arms.items() if kw.get("forget_gate") is False}
     gated = {n: kw for n, kw in arms.items() if kw["kind"] == "lstm" and kw.get("forget_gate", True)}
-    assert sorted(kw["input_bias"] for kw in pinned.values()) == sorted(FACTORIAL_INPUT_BIASES)
-    assert {(kw["forget_bias"], kw["input_bias"]) for kw in gated.values()} == {
-        (b_f, b_i) for b_f in FACTORIAL_FORGET_BIASES for b_i in FACTORIAL_INPUT_BIASES} - {(3.0, 0.0)}
-    assert arms["pinned_bi-3"] == {"kind": "lstm", "forget_gate": False, "input_bias": -3.0}  # adding.json's "lstm"
+    assert sorted(kw.get("input_bias", 0.0) for kw in pinned.values()) == sorted(FACTORIAL_INPUT_BIASES)
+    assert {(kw["forget_bias"], kw.get("input_bias", 0.0)) for kw in gated.values()} == {
+        (b_f, b_i) for b_f in FACTORIAL_FORGET_BIASES for b_i in FACTORIAL_INPUT_BIASES}
+    assert arms["pinned_bi-3"] == {"kind": "lstm", "forget_gate": False, "input_bias": -3.0}
     assert arms["forget_gate_bf5_bi-3"] == {"kind": "lstm", "forget_bias": 5.0, "input_bias": -3.0}
-    assert arms["irnn"] == {"kind": "irnn"} and len(arms) == 8
+    assert not set(FACTORIAL_IN_ADDING) & set(factorial_arms()) and factorial_arms()["irnn"] == {"kind": "irnn"}
 
 
 def test_irnn_starts_at_the_identity_with_relu_and_zero_biases():
@@ -54,7 +55,8 @@ def test_quick_factorial_reports_every_arm_per_seed():
         assert 0.0 <= m[f"{name}_success_rate"] <= 1.0
         assert 0 <= m[f"{name}_seeds_meeting_paper_criterion"] <= m["seeds"]
     # at initialisation the pinned gate's path does not decay, b_f = 1's does (the ch. 6 measurement)
-    assert m["pinned_bi-3_grad_ratio_at_init_per_seed"][0] > 1e3 * m["forget_gate_bf1_bi-3_grad_ratio_at_init_per_seed"][0]
+    ratio = {name: m[f"{name}_grad_ratio_at_init_per_seed"][0] for name in factorial_arms()}
+    assert ratio["pinned_bi0"] > 1e3 * ratio["forget_gate_bf1_bi-3"]
 
 
 def test_the_saved_factorial_has_five_seeds_per_arm_on_the_chapters_budget():
