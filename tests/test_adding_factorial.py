@@ -23,7 +23,7 @@ def test_the_arms_with_those_of_run_adding_cross_the_forget_gate_with_both_biase
     gated = {n: kw for n, kw in arms.items() if kw["kind"] == "lstm" and kw.get("forget_gate", True)}
     assert sorted(kw.get("input_bias", 0.0) for kw in pinned.values()) == sorted(FACTORIAL_INPUT_BIASES)
     assert {(kw["forget_bias"], kw.get("input_bias", 0.0)) for kw in gated.values()} == {
-        (b_f, b_i) for b_f in FACTORIAL_FORGET_BIASES for b_i in FACTORIAL_INPUT_BIASES}
+        (b_f, b_i) for b_f in FACTORIAL_FORGET_BIASES for b_i in FACTORIAL_INPUT_BIASES} - {(3.0, 0.0)}
     assert arms["pinned_bi-3"] == {"kind": "lstm", "forget_gate": False, "input_bias": -3.0}
     assert arms["forget_gate_bf5_bi-3"] == {"kind": "lstm", "forget_bias": 5.0, "input_bias": -3.0}
     assert not set(FACTORIAL_IN_ADDING) & set(factorial_arms()) and factorial_arms()["irnn"] == {"kind": "irnn"}

@@ -52,6 +52,13 @@ def _bf5_learns(records):
     return _learns(records, "forget_gate_bf5_bi-3")
 
 
+@claim("ch09-forget-gate-bf3-bi3-learns-adding", "09_reproducing_1997",
+       "So does the forget-gate LSTM started with b_f = 3 and b_i = -3: mean fraction correct above 0.9.",
+       "supported", SOURCES)
+def _bf3_learns(records):
+    return _learns(records, "forget_gate_bf3_bi-3")
+
+
 @claim("ch09-input-bias-decides-forget-gate-arm", "09_reproducing_1997",
        "With b_f = 5, starting the input gate at b_i = -3 rather than 0 raises the forget-gate LSTM's "
        "fraction correct (same seeds, batches and test sets).",
