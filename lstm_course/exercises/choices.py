@@ -32,8 +32,8 @@ QUESTIONS = {
                     "'a' it has fewer trainable parameters; 'b' its cell state grows without any bound; "
                     "'c' it cannot tell the symbols T and P apart.",
         "answer": "b",
-        "hints": {"a": "it has the same number of trainable parameters (its forget weights are pinned, not absent "
-                       "from the count that matters): the difference is what the cell can do over a long stream.",
+        "hints": {"a": "it does have fewer trainable weights (the forget gate's are pinned, so no gradient moves "
+                       "them), but that is not what fails: look at |c| along the stream.",
                   "c": "on separate strings, with a reset between them, the 1997 cell solves embedded Reber; the "
                        "symbols are not the problem."},
         "general": "look at the cell-state norm along the stream in the figure.",

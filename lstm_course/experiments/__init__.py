@@ -17,6 +17,7 @@ EXPERIMENTS = {  # name: (module, function)
     "tagging": ("lstm_course.experiments.tagging", "run"),
     "adding": ("lstm_course.experiments.long_lag", "run_adding"),
     "adding-budget": ("lstm_course.experiments.long_lag", "run_adding_budget"),
+    "adding-factorial": ("lstm_course.experiments.long_lag", "run_adding_factorial"),
     "temporal-order": ("lstm_course.experiments.long_lag", "run_temporal_order"),
     "reber": ("lstm_course.experiments.reber", "run_reber"),
     "forget-gate": ("lstm_course.experiments.reber", "run_forget_gate"),

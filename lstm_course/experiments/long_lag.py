@@ -21,6 +21,13 @@ MODELS = {"lstm": dict(kind="lstm", forget_gate=False, input_bias=-3.0), "rnn": 
 FORGET_GATE_MODELS = {"lstm_forget_gate": dict(kind="lstm", forget_bias=1.0),
                       "lstm_forget_gate_b0": dict(kind="lstm", forget_bias=0.0)}
 ADDING_BUDGETS = (600, 2000, 5000, 10000)  # steps of 64 sequences, for run_adding_budget
+# run_adding_factorial: the forget gate (trainable, or pinned at 1: the 1997 cell) crossed with the biases.
+FACTORIAL_INPUT_BIASES = (0.0, -3.0)
+FACTORIAL_FORGET_BIASES = (1.0, 3.0, 5.0)  # b_f = 3 with b_i = -3 only (CPU time)
+# Arms of the factorial that run_adding already trains (same task, budget, seeds and test sets): not rerun.
+FACTORIAL_IN_ADDING = {"pinned_bi-3": "lstm", "forget_gate_bf1_bi0": "lstm_forget_gate"}
+IRNN_LR = 1e-3  # Adam's step for the IRNN; the other arms use train's 1e-2
+PAPER_CRITERION = 2559 / 2560  # the 1997 paper's adding result: 2,559 of 2,560 test sequences correct
 
 
 def _adding_loss(model, xs, lengths, y):
@@ -31,12 +38,13 @@ def _order_loss(model, xs, lengths, y):
     return torch.nn.functional.cross_entropy(model.final(xs, lengths), y)
 
 
-def _seeds(name, task, seeds, seed, progress, make_model, loss_fn, batches, steps, evaluate):
+def _seeds(name, task, seeds, seed, progress, make_model, loss_fn, batches, steps, evaluate, lr=1e-2, at_init=None):
     def run_one(s, rng):
         model = make_model(rng)
-        history = train(model, loss_fn, lambda step: batches(rng), steps, progress=progress)
+        start = {} if at_init is None else at_init(model, np.random.default_rng(20_000 + s))
+        history = train(model, loss_fn, lambda step: batches(rng), steps, lr=lr, progress=progress)
         with torch.no_grad():
-            return {**evaluate(model, np.random.default_rng(10_000 + s)), "seconds": history["seconds"],
+            return {**start, **evaluate(model, np.random.default_rng(10_000 + s)), "seconds": history["seconds"],
                     "losses": history["losses"]}
 
     return over_seeds(run_one, seed, seeds, progress, f"{task}: {name}")
@@ -114,6 +122,77 @@ def run_adding_budget(quick=False, seed=0, device="cpu", progress=print, T=100, 
             per_seed.append([r["success"] for r in runs])
         metrics[f"{name}_success_rate_by_budget"] = rates
         metrics[f"{name}_success_per_seed_by_budget"] = per_seed
+    return metrics
+
+
+def factorial_arms():
+    """The arms :func:`run_adding_factorial` trains: name -> ``RecurrentNet`` keyword arguments.
+
+    The factorial crosses the forget gate, pinned at 1 (``pinned_bi{b_i}``: the 1997 cell) or trainable
+    and started at ``b_f`` (``forget_gate_bf{b_f}_bi{b_i}``), with the input-gate bias ``b_i``, over
+    ``FACTORIAL_FORGET_BIASES`` and ``FACTORIAL_INPUT_BIASES`` (``b_f = 3`` only with ``b_i = -3``, for
+    CPU time). The arms :func:`run_adding` already trains on the same seeds (``FACTORIAL_IN_ADDING``)
+    are left out; ``irnn`` is the identity-initialised ReLU RNN (Le et al. 2015), to set beside the
+    tanh RNN of :func:`run_adding`.
+    """
+    arms = {f"pinned_bi{b_i:g}": dict(kind="lstm", forget_gate=False, input_bias=b_i)
+            for b_i in FACTORIAL_INPUT_BIASES}
+    for b_i in FACTORIAL_INPUT_BIASES:
+        for b_f in FACTORIAL_FORGET_BIASES if b_i else FACTORIAL_FORGET_BIASES[::2]:
+            arms[f"forget_gate_bf{b_f:g}_bi{b_i:g}"] = dict(kind="lstm", forget_bias=b_f, input_bias=b_i)
+    arms = {name: kw for name, kw in arms.items() if name not in FACTORIAL_IN_ADDING}
+    return {**arms, "irnn": dict(kind="irnn")}
+
+
+def _input_gradient_ratio(T, device):
+    """At initialisation: mean ||d y_hat / d x_t|| over the first ten steps over the last ten's (a batch of 64)."""
+    def ratio(model, rng):
+        xs = tensor(adding_problem(64, T, rng).xs[:T], device).requires_grad_(True)
+        (grad,) = torch.autograd.grad(model(xs)[0][-1, :, 0].sum(), xs)
+        g = grad.norm(dim=-1).mean(dim=1)
+        return {"grad_ratio_at_init": float(g[:10].mean() / g[-10:].mean())}
+    return ratio
+
+
+@one_thread
+def run_adding_factorial(quick=False, seed=0, device="cpu", progress=print, T=100, backend="twin", arms=None):
+    """Adding problem at T = 100: the forget gate (trainable or pinned at 1) crossed with its biases, per seed.
+
+    Every arm of :func:`factorial_arms` gets :func:`run_adding`'s task, batch, hidden size, steps, seeds,
+    clipping and test draws (so its saved arms ``FACTORIAL_IN_ADDING`` complete the design); all but the
+    IRNN (Adam at ``IRNN_LR``) train with Adam at 1e-2. The seed
+    fixes both the training batches and the test set, so the arms are paired by seed. Also reported per
+    arm: the gradient ratio first ten steps / last ten at initialisation (as in ``vanishing``), and how
+    many seeds reach the paper's ``PAPER_CRITERION``. ``backend``: our Torch twin (default) or ``"nn"``.
+    ``arms``: names of :func:`factorial_arms` to run (default all), to split the run over processes;
+    each arm's numbers do not depend on which others run.
+    """
+    steps, seeds, B, H = (25, 1, 64, 32) if quick else (600, 5, 64, 32)
+
+    def batches(rng):
+        b = adding_problem(B, T, rng)
+        return tensor(b.xs, device), b.lengths, tensor(b.targets, device)
+
+    def evaluate(model, rng):
+        test = adding_problem(2560, T, rng)
+        error = model.final(tensor(test.xs, device), test.lengths)[:, 0].cpu().numpy() - test.targets
+        return {"success": float(np.mean(np.abs(error) < 0.04)), "mse": float(np.mean(error ** 2))}
+
+    every = factorial_arms()
+    if arms is not None and (isinstance(arms, str) or not set(arms) <= set(every)):
+        raise ValueError(f"expected arms among {sorted(every)}; got {arms!r}")
+    arms = every if arms is None else {name: every[name] for name in arms}
+    metrics = {"T": T, "steps": steps, "batch_size": B, "hidden_size": H, "seeds": seeds, "test_sequences": 2560,
+               "sequences_per_run": steps * B, "target_variance": 1 / 24, "paper_criterion": PAPER_CRITERION,
+               "irnn_lr": IRNN_LR, "lr": 1e-2, "backend": backend, "arms": arms, "in_adding": FACTORIAL_IN_ADDING}
+    for name, kw in arms.items():
+        runs = _seeds(name, "adding factorial", seeds, seed, progress,
+                      lambda rng: RecurrentNet(D=2, H=H, C=1, rng=rng, backend=backend, **kw).to(device),
+                      _adding_loss, batches, steps, evaluate, lr=IRNN_LR if name == "irnn" else 1e-2,
+                      at_init=_input_gradient_ratio(T, device))
+        _summarise(metrics, name, runs, "mse", "test_mse")
+        metrics[f"{name}_grad_ratio_at_init_per_seed"] = [r["grad_ratio_at_init"] for r in runs]
+        metrics[f"{name}_seeds_meeting_paper_criterion"] = int(sum(r["success"] >= PAPER_CRITERION for r in runs))
     return metrics
 
 

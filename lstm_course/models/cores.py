@@ -65,7 +65,7 @@ class TwinRNN(torch.nn.RNN):
         return rnn_fast_forward(xs, convert.tensor_tree(self), hx, self.nonlinearity)
 
 
-def recurrent_core(kind, D, H, num_layers=1, bidirectional=False, backend="twin"):
+def recurrent_core(kind, D, H, num_layers=1, bidirectional=False, backend="twin", nonlinearity="tanh"):
     """An LSTM or RNN core, ``(T, B, D) -> (T, B, num_directions * H)``, run by ``backend``.
 
     Parameters
@@ -76,6 +76,8 @@ def recurrent_core(kind, D, H, num_layers=1, bidirectional=False, backend="twin"
     backend : {"twin", "nn"}
         ``"twin"`` (default): our Torch twin (:class:`TwinLSTM`, :class:`TwinRNN`);
         ``"nn"``: ``torch.nn.LSTM`` / ``torch.nn.RNN`` (oneDNN on a CPU, cuDNN on a GPU).
+    nonlinearity : {"tanh", "relu"}
+        The RNN's activation (``"relu"`` for the IRNN of Le et al. 2015); an LSTM takes only ``"tanh"``.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}; got {backend!r}")
@@ -83,4 +85,8 @@ def recurrent_core(kind, D, H, num_layers=1, bidirectional=False, backend="twin"
                ("rnn", "twin"): TwinRNN, ("rnn", "nn"): torch.nn.RNN}
     if (kind, backend) not in classes:
         raise ValueError(f"kind must be 'lstm' or 'rnn'; got {kind!r}")
+    if nonlinearity not in ("tanh", "relu") or (kind == "lstm" and nonlinearity != "tanh"):
+        raise ValueError(f"nonlinearity must be 'tanh' (or 'relu' for an RNN); got {nonlinearity!r} for {kind!r}")
+    if kind == "rnn":
+        return classes[kind, backend](D, H, num_layers, nonlinearity=nonlinearity, bidirectional=bidirectional)
     return classes[kind, backend](D, H, num_layers, bidirectional=bidirectional)

@@ -1,4 +1,4 @@
-"""The recurrent net of the long-time-lag experiments: an LSTM or a tanh RNN with a readout at every step.
+"""The recurrent net of the long-time-lag experiments: an LSTM, a tanh RNN or an IRNN with a readout at every step.
 
 The recurrent core is our Torch twin's fast path (``backend="twin"``, the default) or
 ``torch.nn.LSTM`` / ``torch.nn.RNN`` (``backend="nn"``, for comparison); see
@@ -16,14 +16,17 @@ from .cores import recurrent_core
 # sigma(1e4) is exactly 1 in float32 and float64, and its derivative exactly 0:
 # a forget gate pinned there is the 1997 cell's f_t = 1, and no gradient ever moves it.
 FORGET_GATE_OPEN = 1e4
+IRNN_INPUT_SD = 1e-3  # the IRNN's input weights: N(0, 0.001^2), recurrent weights I, biases 0 (Le et al. 2015)
 
 
 class RecurrentNet(torch.nn.Module):
-    """An LSTM or tanh RNN (one layer) with a linear readout at every step.
+    """An LSTM, tanh RNN or IRNN (one layer) with a linear readout at every step.
 
     Parameters
     ----------
-    kind : {"lstm", "rnn"}
+    kind : {"lstm", "rnn", "irnn"}
+        ``"irnn"`` is the ReLU RNN of Le et al. (2015) started at ``W_hh = I``,
+        ``b_h = 0`` and input weights drawn from ``N(0, IRNN_INPUT_SD^2)``.
     D, H, C : int
         Input, hidden and output sizes.
     rng : numpy.random.Generator
@@ -53,8 +56,12 @@ class RecurrentNet(torch.nn.Module):
         elif kind == "rnn":
             self.core = recurrent_core("rnn", D, H, backend=backend)
             params = init_rnn_params(D, H, rng=rng, dtype=np.float32)
+        elif kind == "irnn":
+            self.core = recurrent_core("rnn", D, H, backend=backend, nonlinearity="relu")
+            params = [{"forward": {"W_xh": (IRNN_INPUT_SD * rng.standard_normal((H, D))).astype(np.float32),
+                                   "W_hh": np.eye(H, dtype=np.float32), "b_h": np.zeros(H, np.float32)}}]
         else:
-            raise ValueError(f"kind must be 'lstm' or 'rnn'; got {kind!r}")
+            raise ValueError(f"kind must be 'lstm', 'rnn' or 'irnn'; got {kind!r}")
         convert.load_into(self.core, params)
         self.readout = convert.load_readout(torch.nn.Linear(H, C), init_readout(H, C, rng, np.float32))
 
