@@ -3,7 +3,7 @@
 A *claim* is a sentence of a chapter ("the LSTM beats the 5-gram at this budget") together with
 the verdict the prose gives it and a function that reads the run records in ``book/results/`` and
 decides it with the book's statistical protocol (:mod:`lstm_course.evidence.protocol`). The claims
-of each chapter live in :mod:`lstm_course.evidence.chapters`; importing that package registers them.
+of each chapter live in ``lstm_course.evidence.chapters``; importing that package registers them.
 
 Evaluating a claim gives a plain dict (JSON-ready): the claim's fields, the *verdict* the evidence
 gives, the effect with its interval, the test and its p-value where one applies, the number of
@@ -105,7 +105,7 @@ class Claim:
         The verdict the prose gives it (one of ``VERDICTS``).
     sources : tuple of str
         The run records it reads, by experiment name (``"charlm"`` reads ``charlm.json``).
-    decide : callable
+    decide
         ``decide(records) -> Evidence``, where ``records`` maps each source to its loaded record.
     """
 

@@ -111,7 +111,7 @@ def story_baselines(train, test):
         ``uniform_answer`` (1 / rooms), ``majority_answer`` (the training majority room's test accuracy),
         ``test_answer_max`` (the commonest room's share of the test answers), ``uniform_pick_hit_rate``
         (the chance that a sentence picked uniformly is a supporting fact, averaged over the test
-        stories) and ``band_sizes`` (test stories per band of :data:`BANDS`).
+        stories) and ``band_sizes`` (test stories per band of ``BANDS``).
     """
     n_sent = np.array([len(s) for s in test.stories])
     return {"uniform_answer": 1 / len(ROOMS),

@@ -121,7 +121,7 @@ def teacher_forced_predictions(model, src_seqs, targets, data, device, batch_siz
     -------
     list of str
         One string per target, ``len(target) + 1`` characters: the prediction at each position,
-        the end (EOS) written as :data:`END` (and any other special token as ``"\\x01"``).
+        the end (EOS) written as ``END`` (and any other special token as ``"\\x01"``).
     """
     model.eval()
     out = []

@@ -99,7 +99,7 @@ def glue_claim(name, results_dir=None):
     Parameters
     ----------
     name : str
-        A claim registered in :mod:`lstm_course.evidence.chapters`.
+        A claim registered in ``lstm_course.evidence.chapters``.
     results_dir : path-like, optional
         Where the run records are (``book/results`` by default).
 
