@@ -118,3 +118,9 @@ def test_evidence_refuses_what_it_cannot_be(fields, match):
 def test_claim_registration_refuses_malformed_claims(args, match):
     with pytest.raises(ValueError, match=match):
         claims.claim(*args)
+
+
+def test_count_of_recovers_a_saved_count_or_names_the_record():
+    assert claims.count_of(0.412, 1000, "translate.json: exact_match") == 412
+    with pytest.raises(ValueError, match="translate.json: exact_match = 0.4125 is not a count out of 1000"):
+        claims.count_of(0.4125, 1000, "translate.json: exact_match")

@@ -184,6 +184,34 @@ def side(low, high, line=0.0, favours="below"):
     return "inconclusive"
 
 
+def count_of(rate, n, what):
+    """The number of successes behind a saved ``rate`` of ``n`` items.
+
+    Parameters
+    ----------
+    rate : float
+        A saved fraction (records keep rates as floats).
+    n : int
+        The number of items it is a fraction of.
+    what : str
+        The record and key, for the error message: ``"translate.json: exact_match_attention"``.
+
+    Returns
+    -------
+    int
+        ``k`` with ``k / n == rate`` (within 1e-6 of a count).
+
+    Raises
+    ------
+    ValueError
+        One line when ``rate * n`` is not a whole count: the record is not what the claim expects.
+    """
+    k = round(rate * n)
+    if abs(k - rate * n) > 1e-6:
+        raise ValueError(f"{what} = {rate!r} is not a count out of {n}")
+    return k
+
+
 def _registered():
     import lstm_course.evidence.chapters  # noqa: F401  (importing it registers every chapter's claims)
 

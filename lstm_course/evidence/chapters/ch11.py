@@ -6,18 +6,14 @@ the sampling of the test numbers only, not the spread between training runs; the
 sizes (test) and from the run's fixed held-out size.
 """
 
-from lstm_course.evidence.claims import Evidence, claim, side
+from lstm_course.evidence.claims import Evidence, claim, count_of, side
 from lstm_course.evidence.protocol import rate_difference
 
 HELD_OUT_NUMBERS = 300  # the full run's held-out band, ``translate._config(quick=False)["n_held_out"]``
 
 
 def _count(rate, n, what):
-    """The number of successes behind ``rate`` of ``n`` items, refusing a rate that is no such count."""
-    k = round(rate * n)
-    if abs(k - rate * n) > 1e-6:
-        raise ValueError(f"translate.json: {what} = {rate!r} is not a count out of {n}")
-    return k
+    return count_of(rate, n, f"translate.json: {what}")
 
 
 def _test(m, key):

@@ -6,17 +6,14 @@ The every-step design also keeps the initial state from the image and adds 4HF i
 comparison of designs is of three changes at once; the statements say so.
 """
 
-from lstm_course.evidence.claims import Evidence, claim, side
+from lstm_course.evidence.claims import Evidence, claim, count_of, side
 from lstm_course.evidence.protocol import rate_difference, rate_interval
 
 PROBE_TEST_IMAGES = 500  # shape_probe: 100 images of each of the 20 ordinary objects, the last quarter scored
 
 
 def _count(rate, n, what):
-    k = round(rate * n)
-    if abs(k - rate * n) > 1e-6:
-        raise ValueError(f"captioning.json: {what} = {rate!r} is not a count out of {n}")
-    return k
+    return count_of(rate, n, f"captioning.json: {what}")
 
 
 def _exact(m, key):
