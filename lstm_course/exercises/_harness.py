@@ -48,6 +48,28 @@ class Mistake(NamedTuple):
     fn: Callable
 
 
+class Hints(NamedTuple):
+    """Staged hints for one exercise: a nudge first, the formula only after a wrong attempt.
+
+    ``nudge`` is shown before any attempt (the seed's ``raise NotImplementedError``): what to compare, which
+    shape, which equation of the chapter. ``formula`` is shown after a wrong attempt: the equations to
+    implement, still not the code. The full solution stays in the notebook's hidden dropdown.
+    """
+
+    nudge: str
+    formula: str
+
+
+def stage_hint(hints, attempted):
+    """The hint to show: ``hints.nudge`` before an attempt, ``hints.formula`` after one.
+
+    ``hints`` may also be a plain string (an exercise whose one hint is already only a nudge).
+    """
+    if isinstance(hints, Hints):
+        return hints.formula if attempted else hints.nudge
+    return str(hints)
+
+
 class Case(NamedTuple):
     name: str
     args: tuple  # positional arguments for the function under test
@@ -234,10 +256,12 @@ def check_function(fn, *, title, arg_names, cases, reference, mistakes, check_ou
                    report=print, output_names=None):
     """Run ``fn`` on every case; return True only if it matches ``reference`` everywhere.
 
+    ``hints`` is a :class:`Hints` (the nudge before an attempt, the formula after a wrong one) or one string.
     ``output_names`` name the returned values in messages. ``check_output(out,
     expected) -> str | None`` may add a structural check of its own (it runs
     after the outputs have been read, and may not raise).
     """
+    hint = stage_hint(hints, attempted=True)
     if not callable(fn):
         report(f"{title}: expected a function, got {type(fn).__name__}.")
         return False
@@ -246,9 +270,9 @@ def check_function(fn, *, title, arg_names, cases, reference, mistakes, check_ou
         where = f"on the case '{case.name}' ({_describe_args(arg_names, case.args)})"
         if n == len(results):
             if not_attempted(failure):
-                report(f"{title}: {describe_error(failure)}.\nHint: {hints}")
+                report(f"{title}: {describe_error(failure)}.\nHint: {stage_hint(hints, attempted=False)}")
                 return False
-            report(f"{title}: {describe_error(failure)}\n  {where}.\nHint: {hints}")
+            report(f"{title}: {describe_error(failure)}\n  {where}.\nHint: {hint}")
             return False
         out, after = results[n]
         changed = _mutated(list(zip(arg_names, runner.to_plain(tuple(case.args)), after)))
@@ -277,11 +301,11 @@ def check_function(fn, *, title, arg_names, cases, reference, mistakes, check_ou
                     return False
         problem = problem or _precision_problem(pairs) or _nan_problem(pairs)
         if problem is not None:
-            report(f"{title}: {problem} {where}.\nHint: {hints}")
+            report(f"{title}: {problem} {where}.\nHint: {hint}")
             return False
         name, err = max(((name, float(np.max(np.abs(a - e)))) for name, a, e in pairs), key=lambda item: item[1])
         report(f"{title}: {name} differs from the reference by up to {err:.3g} {where}, "
-               f"and the difference matches none of the common mistakes.\nHint: {hints}")
+               f"and the difference matches none of the common mistakes.\nHint: {hint}")
         return False
     report(f"{title}: correct on all {len(cases)} cases.")
     return True
