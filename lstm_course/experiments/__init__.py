@@ -34,6 +34,7 @@ EXPERIMENTS = {  # name: (module, function)
     "qa-curve": ("lstm_course.experiments.qa", "run_curve"),
     "variants": ("lstm_course.experiments.variants", "run"),
     "forget-bias": ("lstm_course.experiments.forget_bias", "run"),
+    "pos": ("lstm_course.experiments.pos", "run"),
 }
 
 
