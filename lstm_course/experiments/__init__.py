@@ -35,6 +35,7 @@ EXPERIMENTS = {  # name: (module, function)
     "variants": ("lstm_course.experiments.variants", "run"),
     "forget-bias": ("lstm_course.experiments.forget_bias", "run"),
     "pos": ("lstm_course.experiments.pos", "run"),
+    "reviews": ("lstm_course.experiments.reviews", "run"),
 }
 
 
