@@ -129,3 +129,17 @@ def test_clipped_counts_add_up_to_the_package_bleu():
     r = min((abs(len(x) - c), len(x)) for x in words)[1]
     expected = min(1.0, np.exp(1 - r / c)) * np.exp(np.mean([np.log(m / t) for m, t in precisions]))
     assert np.isclose(corpus_bleu([candidate], [refs]), expected)
+
+
+def test_error_attribution_reads_the_two_log_probabilities():
+    from lstm_course.exercises import check_error_attribution
+
+    messages = []
+    assert check_error_attribution("search", -1.36, -2.79, report=messages.append)
+    assert not check_error_attribution("model", -1.36, -2.79, report=messages.append)
+    assert check_error_attribution("model", -1.38, -1.20, report=messages.append)
+    assert not check_error_attribution("search", -1.38, -1.20, report=messages.append)
+    assert check_error_attribution(None, -1.0, -2.0, report=messages.append) is False
+    assert "Not answered yet" in messages[-1] and "'search'" in messages[-1]
+    for bad in (("a", -1.0, -2.0), ("search", 0.5, -2.0), ("search", float("nan"), -2.0), ("model", -1.0, "x")):
+        assert check_error_attribution(*bad, report=messages.append) is False

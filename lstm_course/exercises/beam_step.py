@@ -8,12 +8,13 @@ GNMT's normalised score, eq. ``length-penalty`` of the chapter,
 .. math:: \frac{\log p(y)}{\mathrm{lp}(y)},\qquad \mathrm{lp}(y) = \left(\frac{5 + |y|}{6}\right)^{\alpha},
 
 with :math:`|y|` the generated tokens (the end token counted, the start symbol not).
+:func:`check_error_attribution` asks whether a wrong output is the search's fault or the model's.
 """
 
 import numpy as np
 
 from ..decoding import length_normalised
-from ._harness import Case, Hints, Mistake, check_function
+from ._harness import Case, Hints, Mistake, _text, check_function, measurement, takes_values
 
 # ---------------------------------------------------------------- one beam-search step
 
@@ -197,3 +198,46 @@ def check_length_penalty(fn, report=print):
         fn, title="Length penalty", arg_names=("hypotheses", "logprobs", "alpha"), cases=_penalty_cases(),
         reference=_penalty_reference, mistakes=PENALTY_MISTAKES, hints=PENALTY_HINTS, output_names=("scores",),
         report=report)
+
+
+# ---------------------------------------------------------------- whose error: the search's or the model's
+
+
+ATTRIBUTION_QUESTION = ("A decoder returned a wrong output. Is the error the search's ('search': a better search "
+                        "would have found the right output) or the model's ('model': the model itself rates the "
+                        "wrong output at least as high)? Compare the two log-probabilities under the model.")
+
+
+@takes_values
+def check_error_attribution(answer, logprob_right, logprob_returned, report=print):
+    """Check ``answer`` ('search' or 'model') for one wrong decoder output; explain; never raise.
+
+    The error analysis of beam search: if the right output :math:`y^*` is more probable under the model
+    than the returned :math:`\\hat y` (``logprob_right > logprob_returned``), the search missed it; otherwise
+    the model (its score, with the length penalty in use) prefers the wrong output, and a wider beam cannot
+    help. Both log-probabilities are the learner's to compute.
+    """
+    if answer is None:
+        report(f"Not answered yet. {ATTRIBUTION_QUESTION}")
+        return False
+    if answer not in ("search", "model"):
+        report(f"Answer 'search' or 'model'; got {_text(answer, 40)}.")
+        return False
+    values = {}
+    for name, value in (("logprob_right", logprob_right), ("logprob_returned", logprob_returned)):
+        values[name] = measurement(value)
+        if values[name] is None or values[name] > 1e-12:
+            report(f"{name} must be a log-probability, a finite number <= 0; got {_text(value, 60)}.")
+            return False
+    right, returned = values["logprob_right"], values["logprob_returned"]
+    truth = "search" if right > returned else "model"
+    if answer == truth:
+        report(f"Correct: log p(right) = {right:.3f}, log p(returned) = {returned:.3f}. " + (
+            "The model rates the right output higher, so the search missed it: a wider beam can find it."
+            if truth == "search" else
+            "The model itself prefers the wrong output, so no search can fix it: the model (or the score, "
+            "such as a missing length penalty) must change."))
+        return True
+    report(f"Not yet: log p(right) = {right:.3f} and log p(returned) = {returned:.3f}. The search is to blame "
+           "only if it returned something the model rates lower than the right output.")
+    return False
