@@ -73,7 +73,24 @@ def _check(beam_size, max_len, length_penalty):
         raise ValueError(f"length_penalty must be >= 0; got {length_penalty!r}")
 
 
-def beam_search(step, state, bos, eos, beam_size, max_len, length_penalty=0.0):
+def _trace_step(live, order, totals, beam_size, eos, last_step):
+    """One step of :func:`beam_search`'s trace: the live hypotheses and every candidate, best first."""
+    V = totals.shape[1]
+    candidates = []
+    for rank, flat in enumerate(order):
+        k, token = divmod(int(flat), V)
+        if rank >= beam_size:
+            status = "pruned"
+        elif token == eos:
+            status = "finished"
+        else:
+            status = "max_len" if last_step else "kept"
+        candidates.append({"parent": k, "token": token, "tokens": live[k][0] + [token],
+                           "logprob": float(totals[k, token]), "status": status})
+    return {"live": [(list(tokens), float(lp)) for tokens, lp in live], "candidates": candidates}
+
+
+def beam_search(step, state, bos, eos, beam_size, max_len, length_penalty=0.0, trace=None):
     """Beam search over one source: keep the ``beam_size`` best prefixes at every step.
 
     At every step each live hypothesis is extended by every token; the
@@ -97,6 +114,20 @@ def beam_search(step, state, bos, eos, beam_size, max_len, length_penalty=0.0):
     beam_size, max_len : int
     length_penalty : float
         GNMT's alpha: 0 ranks by the raw sum of log-probabilities.
+    trace : list or None
+        If a list, the search appends one dict per step and changes nothing
+        else (the same model calls, the same result). Each dict has
+        ``"live"``, the hypotheses extended at this step as
+        ``(tokens, logprob)`` pairs (K of them, aligned with the state), and
+        ``"candidates"``, every extension as a dict with ``"parent"`` (index
+        into ``"live"``), ``"token"``, ``"tokens"`` (the whole prefix),
+        ``"logprob"`` (its summed log-probability) and ``"status"``:
+        ``"kept"`` (live at the next step), ``"finished"`` (ended with
+        ``eos`` and left the beam), ``"max_len"`` (kept, but the search
+        stopped at ``max_len``, so it counts as finished) or ``"pruned"``
+        (not among the ``beam_size`` best). Candidates are listed best first
+        by summed log-probability, the order in which the beam is filled.
+        :func:`lstm_course.figures.draw_beam_tree` draws it.
 
     Returns
     -------
@@ -109,13 +140,14 @@ def beam_search(step, state, bos, eos, beam_size, max_len, length_penalty=0.0):
     _check(beam_size, max_len, length_penalty)
     live = [([], 0.0)]  # (tokens, logprob) of each live hypothesis, aligned with state's first axis
     finished = []
-    for _ in range(max_len):
+    for t in range(max_len):
         last = np.array([tokens[-1] if tokens else bos for tokens, _ in live])
         log_probs, state = step(last, state)
         log_probs = np.asarray(log_probs, dtype=np.float64)  # (K, V)
         totals = np.array([lp for _, lp in live])[:, None] + log_probs  # sum of log-probabilities
         V = totals.shape[1]
-        best = np.argsort(-totals, axis=None, kind="stable")[:beam_size]  # flat indices k * V + token
+        order = np.argsort(-totals, axis=None, kind="stable")
+        best = order[:beam_size]  # flat indices k * V + token
         keep, next_live = [], []
         for flat in best:
             k, token = divmod(int(flat), V)
@@ -125,6 +157,8 @@ def beam_search(step, state, bos, eos, beam_size, max_len, length_penalty=0.0):
             else:
                 keep.append(k)
                 next_live.append(hypothesis)
+        if trace is not None:
+            trace.append(_trace_step(live, order, totals, beam_size, eos, last_step=t == max_len - 1))
         if not next_live:
             live = []
             break

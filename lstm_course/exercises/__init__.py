@@ -37,6 +37,11 @@ from .variants import check_gru_step, check_worst_ablation  # noqa: E402
 
 __all__ += ["check_gru_step", "check_worst_ablation"]
 
+from .beam_step import check_beam_search_step, check_error_attribution, check_length_penalty  # noqa: E402
+from .bleu_counts import check_clipped_counts  # noqa: E402
+
+__all__ += ["check_beam_search_step", "check_length_penalty", "check_clipped_counts", "check_error_attribution"]
+
 # Keep the promise for every checker listed above, including ones added later: whatever escapes a
 # checker is explained and becomes False (KeyboardInterrupt still goes through).
 from ._harness import protect_checkers  # noqa: E402

@@ -8,6 +8,7 @@ glues a result into the prose, its floats rounded to 6 significant digits so it 
 from .conditioned import audio_html, draw_conditioned_decoder, plot_spectrograms, show_captions
 from ._glue import glue, glue_claim, round_significant
 from .generative import draw_teacher_forcing, plot_temperature_bars
+from .beam import draw_beam_tree
 from .gru import draw_gru_cell
 from .lstm import draw_cell_gradient_path, draw_lstm_cell, draw_reber_automaton
 from .seq2seq import plot_accuracy_by_length, plot_alignment, plot_alignments, plot_beam_curves, plot_story_attention
@@ -17,4 +18,4 @@ __all__ = ["draw_task_shapes", "draw_unrolled_rnn", "draw_stacked_rnn", "draw_bi
            "draw_cell_gradient_path", "draw_reber_automaton", "draw_teacher_forcing", "plot_temperature_bars",
            "draw_conditioned_decoder", "show_captions", "plot_spectrograms", "audio_html", "draw_bptt_paths",
            "plot_alignment", "plot_alignments", "plot_accuracy_by_length", "plot_beam_curves", "plot_story_attention",
-           "draw_gru_cell", "glue", "glue_claim", "round_significant"]
+           "draw_gru_cell", "draw_beam_tree", "glue", "glue_claim", "round_significant"]
