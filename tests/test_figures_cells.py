@@ -1,6 +1,8 @@
 """The gated-cell diagrams (LSTM, peephole, coupled gates, GRU): no wire crosses a label or a box it does not
 join, every label is at least 9 pt at the book's column width, and each figure shows the parts it promises."""
 
+import io
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -9,6 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from lstm_course.figures import draw_gru_cell, draw_lstm_cell  # noqa: E402
 
@@ -54,12 +57,14 @@ def _inside(bbox, points, margin):
             & (points[:, 1] > bbox.y0 - margin) & (points[:, 1] < bbox.y1 + margin))
 
 
-def test_no_wire_crosses_any_label(drawn):
+def test_no_wire_nor_the_outline_crosses_any_label(drawn):
     name, fig = drawn
     renderer = fig.canvas.get_renderer()
     ax = fig.axes[0]
     arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
     assert arrows
+    # the cell's dashed outline (an unfilled box) must not run through a label either
+    arrows += [p for p in ax.patches if isinstance(p, FancyBboxPatch) and p.get_facecolor()[3] == 0]
     for text in _texts(ax):
         extent = text.get_window_extent(renderer)
         for arrow in arrows:
@@ -82,9 +87,13 @@ def test_no_wire_passes_through_a_box_it_does_not_join(drawn):
 
 def test_labels_are_at_least_9_pt_at_the_book_width_and_fit_their_boxes(drawn):
     name, fig = drawn
-    width_px = fig.get_figwidth() * DPI
+    # the image as the notebook stores it: the inline backend saves at 100 dpi with bbox_inches="tight"
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
+    width_px = Image.open(io.BytesIO(buffer.getvalue())).size[0]
     assert width_px <= COLUMN_PX, f"{name}: {width_px} px is wider than the column; it would be scaled down"
     scale = min(1.0, COLUMN_PX / width_px)
+    fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     ax = fig.axes[0]
     for text in _texts(ax):

@@ -13,7 +13,7 @@ from matplotlib.path import Path
 
 from ._draw import COLOURS, _white
 
-WIDTH = 6.2  # inches: at the notebooks' 100 dpi that is 620 px, inside the book's 623 px column (no downscaling)
+WIDTH = 6.0  # inches: saved at the notebooks' 100 dpi with a tight box (0.1 in of padding each side), about 611 px: inside the book's 623 px column, so not scaled down
 PAD = 0.03  # the boxes' rounding pad, in data units; an edge lies this far outside the box
 INK = "#444444"
 PEEP = "#7b3294"  # the peephole wires

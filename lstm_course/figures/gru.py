@@ -18,7 +18,7 @@ def draw_gru_cell(reset="after"):
     Returns
     -------
     matplotlib.figure.Figure
-        6.2 inches wide (620 px at 100 dpi, inside the book's column), labels at 9 pt or more; every wire
+        6 inches wide (about 611 px as the notebooks save it, inside the book's 623 px column), labels at 9 pt or more; every wire
         runs between box edges, clear of every label.
 
     See Also

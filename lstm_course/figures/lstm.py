@@ -35,7 +35,7 @@ def draw_lstm_cell(highlight=None, variant="lstm"):
     Returns
     -------
     matplotlib.figure.Figure
-        6.2 inches wide (620 px at 100 dpi, inside the book's column), labels at 9 pt or more.
+        6 inches wide (about 611 px as the notebooks save it, inside the book's 623 px column), labels at 9 pt or more.
 
     See Also
     --------
@@ -98,7 +98,7 @@ def draw_lstm_cell(highlight=None, variant="lstm"):
         b.dot(1.95, Y_O, PEEP)
         into_i = b.edge("i", "top", -0.2)
         b.wire((1.95, Y_O), (into_i[0], Y_O), into_i, colour=PEEP)
-        b.note(1.85, 3.35, "$c_{t-1}$\ninto $f_t, i_t$", PEEP, ha="right", va="center")
+        b.note(1.55, 3.35, "$c_{t-1}$\ninto $f_t, i_t$", PEEP, ha="right", va="center")
         b.dot(7.0, Y_C, PEEP)
         b.wire((7.0, Y_C), b.edge("o", "top", -0.4), colour=PEEP)
         b.note(7.1, 3.5, "$c_t$ into $o_t$", PEEP, ha="left", va="center")
