@@ -42,6 +42,12 @@ from .bleu_counts import check_clipped_counts  # noqa: E402
 
 __all__ += ["check_beam_search_step", "check_length_penalty", "check_clipped_counts", "check_error_attribution"]
 
+from .gru_backward import check_gru_step_backward  # noqa: E402
+from .peephole import check_peephole_dc  # noqa: E402
+from .cifg import check_cifg_step  # noqa: E402
+
+__all__ += ["check_gru_step_backward", "check_peephole_dc", "check_cifg_step"]
+
 # Keep the promise for every checker listed above, including ones added later: whatever escapes a
 # checker is explained and becomes False (KeyboardInterrupt still goes through).
 from ._harness import protect_checkers  # noqa: E402

@@ -1,8 +1,8 @@
 """Diagrams of the LSTM part: the cell gate by gate, its gradient path, and the Reber automaton."""
 
 import matplotlib.pyplot as plt
-from matplotlib.patches import FancyBboxPatch
 
+from ._cell import PEEP, Board
 from ._draw import _arrow, _finish, _node
 
 
@@ -11,60 +11,99 @@ _GATE_PARTS = {  # which boxes each section of the LSTM chapter highlights
     "input": {"i", "c_tilde", "times_i", "plus"},
     "output": {"o", "tanh_c", "times_o"},
 }
+_ALL_PARTS = {"f", "i", "c_tilde", "o", "times_f", "times_i", "plus", "tanh_c", "times_o"}
+_TITLES = {None: "The LSTM cell", "forget": "Forget gate: $c_t \\leftarrow f_t \\odot c_{t-1}$",
+           "input": "Input and content: $c_t \\leftarrow c_t + i_t \\odot \\tilde c_t$",
+           "output": "Output gate: $h_t = o_t \\odot \\tanh(c_t)$"}
+_VARIANT_TITLES = {"peephole": "Peephole LSTM: $f_t, i_t$ read $c_{t-1}$, $o_t$ reads $c_t$",
+                   "coupled": "Coupled gates (CIFG): $i_t = 1 - f_t$"}
 
 
-def draw_lstm_cell(highlight=None):
-    """One LSTM cell: the cell-state line on top, the four gates below.
+def draw_lstm_cell(highlight=None, variant="lstm"):
+    """One LSTM cell: the cell-state line on top, the four gates below, every wire clear of every label.
 
     Parameters
     ----------
     highlight : {None, "forget", "input", "output"}
         Colour the boxes of one gate (the book's section on that gate); the rest is grey.
+    variant : {"lstm", "peephole", "coupled"}
+        ``"lstm"``: the cell of ``torch.nn.LSTM``. ``"peephole"`` (Gers & Schmidhuber 2000) adds the
+        peephole wires, drawn in purple: from :math:`c_{t-1}` into :math:`f_t` and :math:`i_t`, and from
+        the new :math:`c_t` into :math:`o_t`. ``"coupled"`` (CIFG) replaces the input gate by
+        :math:`i_t = 1 - f_t`, fed by the forget gate, not by the input.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        6 inches wide (about 611 px as the notebooks save it, inside the book's 623 px column), labels at 9 pt or more.
+
+    See Also
+    --------
+    lstm_course.numpy_impl.lstm_variant_step_forward : the variants these pictures draw.
     """
-    lit = _GATE_PARTS.get(highlight, {"f", "i", "c_tilde", "o", "times_f", "times_i", "plus", "tanh_c", "times_o"})
-    fig, ax = plt.subplots(figsize=(8, 4.2))
+    if variant not in ("lstm", "peephole", "coupled"):
+        raise ValueError(f"variant must be 'lstm', 'peephole' or 'coupled'; got {variant!r}")
+    lit = _GATE_PARTS.get(highlight, _ALL_PARTS)
+    b = Board(height=3.9)
+    Y_C, Y_MUL, Y_O, Y_G, Y_IN = 4.4, 3.3, 2.3, 1.2, 0.1  # rows: cell line, x i, x o, gates, input
 
-    def box(x, y, text, part, kind="h", w=0.8, h=0.5):
-        _node(ax, x, y, text, kind if part in lit else "off", w, h)
+    def box(name, x, y, text, kind="h", w=1.15, h=0.5):
+        b.box(name, x, y, text, kind if name in lit else "off", w, h)
 
-    ax.add_patch(FancyBboxPatch((-0.3, -0.9), 6.6, 3.6, boxstyle="round,pad=0.05", facecolor="none",
-                                edgecolor="#999999", linestyle="--"))
-    # the cell-state line: c_{t-1} -> (x f) -> (+ i*c~) -> c_t
-    _node(ax, -1.2, 2.2, "$c_{t-1}$", "y")
-    box(1, 2.2, "$\\times$", "times_f", "r", 0.5)
-    box(3, 2.2, "$+$", "plus", "r", 0.5)
-    _node(ax, 7.3, 2.2, "$c_t$", "y")
-    for a, b in [((-1.2, 2.2), (1, 2.2)), ((1, 2.2), (3, 2.2)), ((3, 2.2), (7.3, 2.2))]:
-        _arrow(ax, a, b)
-    # the gates, each reading [x_t, h_{t-1}]
-    box(1, 0.4, "$f_t = \\sigma$", "f", "h", 1.0)
-    box(2.35, 0.4, "$i_t = \\sigma$", "i", "h", 1.0)
-    box(3.75, 0.4, "$\\tilde c_t = \\tanh$", "c_tilde", "h", 1.3)
-    box(5.15, 0.4, "$o_t = \\sigma$", "o", "h", 1.0)
-    box(3, 1.3, "$\\times$", "times_i", "r", 0.5)
-    box(6.1, 1.5, "$\\tanh$", "tanh_c", "h", 0.7)
-    box(6.3, 0.4, "$\\times$", "times_o", "r", 0.5)
-    _arrow(ax, (1, 0.4), (1, 2.2))
-    _arrow(ax, (2.35, 0.4), (3, 1.3))
-    _arrow(ax, (3.75, 0.4), (3, 1.3))
-    _arrow(ax, (3, 1.3), (3, 2.2))
-    _arrow(ax, (6.1, 2.2), (6.1, 1.5))
-    _arrow(ax, (6.1, 1.5), (6.3, 0.4))
-    _arrow(ax, (5.15, 0.4), (6.3, 0.4))
-    _node(ax, 7.3, 0.4, "$h_t$", "y")
-    _arrow(ax, (6.3, 0.4), (7.3, 0.4))
+    b.frame(1.7, -0.35, 9.25, 4.95)
+    # the cell-state line: c_{t-1} -> (x f) -> (+ i c~) -> c_t
+    b.box("c_prev", 0.45, Y_C, "$c_{t-1}$", "y", 0.9)
+    box("times_f", 2.9, Y_C, "$\\times$", "r", 0.5)
+    box("plus", 5.1, Y_C, "$+$", "r", 0.5)
+    b.box("c_t", 10.15, Y_C, "$c_t$", "y", 0.8)
+    b.wire(b.edge("c_prev", "right"), b.edge("times_f", "left"))
+    b.wire(b.edge("times_f", "right"), b.edge("plus", "left"))
+    b.wire(b.edge("plus", "right"), b.edge("c_t", "left"))
+    # the gates, each reading [x_t, h_{t-1}] from the input line below them
+    box("f", 2.9, Y_G, "$f_t = \\sigma$")
+    if variant == "coupled":
+        box("i", 4.3, Y_O, "$i_t = 1 - f_t$", "r", 1.45)
+    else:
+        box("i", 4.3, Y_G, "$i_t = \\sigma$")
+    box("c_tilde", 5.85, Y_G, "$\\tilde c_t = \\tanh$", "h", 1.35)
+    box("o", 7.4, Y_G, "$o_t = \\sigma$")
+    box("times_i", 5.1, Y_MUL, "$\\times$", "r", 0.5)
+    box("tanh_c", 8.6, Y_MUL, "$\\tanh$", "h", 0.75)
+    box("times_o", 8.6, Y_O, "$\\times$", "r", 0.5)
+    b.box("h_t", 10.15, Y_O, "$h_t$", "y", 0.8)
+    b.wire(b.edge("f", "top"), b.edge("times_f", "bottom"))
+    i_out = b.edge("i", "top", 0.0 if variant == "coupled" else 0.2)
+    b.wire(i_out, (i_out[0], Y_MUL), b.edge("times_i", "left"))
+    b.wire(b.edge("c_tilde", "top"), (5.85, Y_MUL), b.edge("times_i", "right"))
+    b.wire(b.edge("times_i", "top"), b.edge("plus", "bottom"))
+    o_out = b.edge("o", "top", 0.2 if variant == "peephole" else 0.0)
+    b.wire(o_out, (o_out[0], Y_O), b.edge("times_o", "left"))
+    b.dot(8.6, Y_C)
+    b.wire((8.6, Y_C), b.edge("tanh_c", "top"))
+    b.wire(b.edge("tanh_c", "bottom"), b.edge("times_o", "top"))
+    b.wire(b.edge("times_o", "right"), b.edge("h_t", "left"))
     # the input: the lower layer's output and the previous state, concatenated
-    _node(ax, -1.2, -0.5, "$[x_t, h_{t-1}]$", "x", 1.2)
-    for x in (1, 2.35, 3.75, 5.15):
-        _arrow(ax, (-1.2, -0.5), (x, 0.4), rad=0.0)
-    title = {None: "The LSTM cell", "forget": "Forget gate: $c_t \\leftarrow f_t \\odot c_{t-1}$",
-             "input": "Input and content: $c_t \\leftarrow c_t + i_t \\odot \\tilde c_t$",
-             "output": "Output gate: $h_t = o_t \\odot \\tanh(c_t)$"}[highlight]
-    _finish(ax, title)
-    ax.set_xlim(-2.2, 8.0)
-    ax.set_ylim(-1.1, 2.8)
-    fig.tight_layout()
-    return fig
+    b.box("input", 0.45, Y_IN, "$[x_t, h_{t-1}]$", "x", 1.3)
+    readers = ["f", "c_tilde", "o"] + ([] if variant == "coupled" else ["i"])
+    for name in readers:
+        offset = -0.2 if (name == "i" and variant == "peephole") else 0.0
+        top = b.edge(name, "bottom", offset)
+        b.wire(b.edge("input", "right"), (top[0], Y_IN), top)
+    if variant == "coupled":  # i_t = 1 - f_t: a branch of the forget gate's output
+        b.dot(2.9, Y_O)
+        b.wire((2.9, Y_O), b.edge("i", "left"))
+    if variant == "peephole":  # f and i read the old cell, o the new one
+        b.dot(1.95, Y_C, PEEP)
+        b.wire((1.95, Y_C), (1.95, Y_G), b.edge("f", "left"), colour=PEEP)
+        b.dot(1.95, Y_O, PEEP)
+        into_i = b.edge("i", "top", -0.2)
+        b.wire((1.95, Y_O), (into_i[0], Y_O), into_i, colour=PEEP)
+        b.note(1.55, 3.35, "$c_{t-1}$\ninto $f_t, i_t$", PEEP, ha="right", va="center")
+        b.dot(7.0, Y_C, PEEP)
+        b.wire((7.0, Y_C), b.edge("o", "top", -0.4), colour=PEEP)
+        b.note(7.1, 3.5, "$c_t$ into $o_t$", PEEP, ha="left", va="center")
+    title = _VARIANT_TITLES[variant] if variant != "lstm" and highlight is None else _TITLES[highlight]
+    return b.finish(title, (-0.3, 10.7), (-0.6, 5.1))
 
 
 def _white(fig):
