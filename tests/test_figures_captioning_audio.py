@@ -108,3 +108,12 @@ def test_waveforms_mark_every_period():
     assert len(fig.axes) == 2 and fig.get_figwidth() <= BOOK_WIDTH_INCHES
     assert len(fig.axes[0].lines) == 1 + 9  # the wave and a mark at 20.5, 41, ..., 184.5
     assert [ax.get_title(loc="left") for ax in fig.axes] == ["training-set A3", "generated A3"]
+
+
+def test_spectrograms_name_the_training_notes_karplus_strong_and_fit_the_column():
+    waves = [np.sin(2 * np.pi * np.arange(1600) * f / 8000) for f in (220.0, 330.0)]
+    fig = figures.plot_spectrograms(waves, waves, ["A3", "E4"])
+    assert fig.get_figwidth() <= BOOK_WIDTH_INCHES
+    assert [ax.get_title() for ax in fig.axes[:2]] == ["A3", "E4"]
+    assert "Karplus–Strong" in fig.axes[0].get_ylabel() and "generated" in fig.axes[2].get_ylabel()
+    assert "real" not in " ".join(ax.get_title() + ax.get_ylabel() for ax in fig.axes)

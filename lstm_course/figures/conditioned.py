@@ -145,19 +145,35 @@ def show_captions(images, captions, correct, titles=None, ncols=6, width=22):
 
 
 def plot_spectrograms(real, generated, labels, sample_rate=8000):
-    """Spectrograms of real (top row) and generated (bottom row) notes, one column per label."""
+    """Spectrograms of the training set's Karplus–Strong notes (top row) and generated notes (bottom row).
+
+    Parameters
+    ----------
+    real, generated : sequences of ndarray, each shape (n_samples,)
+        One note per label: ``real`` from the data (Karplus–Strong outputs, not recordings), ``generated``
+        from the model.
+    labels : sequence of str
+        The pitch names, one column each.
+    sample_rate : int
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        6.2 inches wide (the book's column), fonts of 9 points or more.
+    """
     n = len(labels)
-    fig, axes = plt.subplots(2, n, figsize=(2.4 * n, 4.6), sharex=True, sharey=True, squeeze=False)
+    fig, axes = plt.subplots(2, n, figsize=(6.2, 3.8), sharex=True, sharey=True, squeeze=False)
     for k in range(n):
-        for row, (waves, name) in enumerate(((real, "real"), (generated, "generated"))):
+        for row, waves in enumerate((real, generated)):
             ax = axes[row, k]
             ax.specgram(waves[k], NFFT=256, Fs=sample_rate, noverlap=192, cmap="magma", vmin=-120)
-            ax.set_title(f"{name}, {labels[k]}", fontsize=9)
             ax.set_ylim(0, 2500)
-    for ax in axes[:, 0]:
-        ax.set_ylabel("Hz")
-    for ax in axes[1]:
-        ax.set_xlabel("seconds")
+            ax.set_xticks([0, 0.1])
+            ax.tick_params(labelsize=9)
+        axes[0, k].set_title(labels[k], fontsize=10)
+    axes[0, 0].set_ylabel("Karplus–Strong\nHz", fontsize=10)
+    axes[1, 0].set_ylabel("generated\nHz", fontsize=10)
+    fig.supxlabel("seconds", fontsize=10)
     fig.tight_layout()
     return fig
 
