@@ -9,13 +9,15 @@ import numpy as np
 import pytest
 
 from conftest import run_checker
-from lstm_course.exercises import (check_caption_loss, check_caption_sample, check_frame_update, check_half_life,
-                                   check_karplus_strong)
+from lstm_course.exercises import (check_caption_loss, check_caption_sample, check_clipped_precision,
+                                   check_frame_update, check_half_life, check_karplus_strong)
 from lstm_course.exercises import audio, captioning
 
 CHECKERS = [
     (check_caption_loss, captioning.reference_caption_loss, captioning.LOSS_MISTAKES, captioning.LOSS_HINTS),
     (check_caption_sample, captioning.reference_sample, captioning.SAMPLE_MISTAKES, captioning.SAMPLE_HINTS),
+    (check_clipped_precision, captioning.reference_modified_precision, captioning.PRECISION_MISTAKES,
+     captioning.PRECISION_HINTS),
     (check_karplus_strong, audio.reference_karplus_strong, audio.KS_MISTAKES, audio.KS_HINTS),
     (check_frame_update, audio.reference_push, audio.FRAME_MISTAKES, audio.FRAME_HINTS),
     (check_half_life, audio.reference_half_life, audio.HALF_MISTAKES, audio.HALF_HINTS),
@@ -59,6 +61,8 @@ def test_a_wrong_attempt_that_is_no_known_mistake_gets_the_formula(checker, refe
 def test_the_mistakes_are_told_apart_on_the_checkers_own_cases():
     for cases, reference, mistakes in ((captioning.LOSS_CASES, captioning.reference_caption_loss,
                                         captioning.LOSS_MISTAKES),
+                                       (captioning.PRECISION_CASES, captioning.reference_modified_precision,
+                                        captioning.PRECISION_MISTAKES),
                                        (audio.KS_CASES, audio.reference_karplus_strong, audio.KS_MISTAKES),
                                        (audio.FRAME_CASES, audio.reference_push, audio.FRAME_MISTAKES),
                                        (audio.HALF_CASES, audio.reference_half_life, audio.HALF_MISTAKES)):
@@ -101,3 +105,21 @@ def test_half_life_of_the_10th_harmonic_of_a3():
     periods = audio.reference_half_life(10 * 8000 / 36.5, 0.998, 8000)
     gain = 0.998 * np.cos(np.pi * 10 * 8000 / 36.5 / 8000)
     assert gain ** periods == pytest.approx(0.5, abs=1e-12) and 1.5 < periods < 1.7
+
+
+def test_modified_precision_is_what_corpus_bleu_multiplies():
+    from lstm_course.bleu import corpus_bleu
+
+    candidates, references, _ = captioning.PRECISION_CASES[0].args
+    p = [captioning.reference_modified_precision(candidates, references, n) for n in range(1, 3)]
+    c = sum(len(x.split()) for x in candidates)
+    r = sum(min((abs(len(y.split()) - len(x.split())), len(y.split())) for y in refs)[1]
+            for x, refs in zip(candidates, references))
+    expected = min(1.0, np.exp(1 - r / c)) * np.exp(np.mean(np.log(p)))
+    assert corpus_bleu(candidates, references, max_n=2) == pytest.approx(expected, rel=1e-12)
+
+
+def test_papinenis_example_clips_seven_thes_to_two():
+    p = captioning.reference_modified_precision(["the the the the the the the"],
+                                                [["the cat is on the mat", "there is a cat on the mat"]], 1)
+    assert p == pytest.approx(2 / 7, abs=1e-15)

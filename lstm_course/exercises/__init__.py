@@ -38,9 +38,9 @@ from .variants import check_gru_step, check_worst_ablation  # noqa: E402
 __all__ += ["check_gru_step", "check_worst_ablation"]
 
 from .audio import check_frame_update, check_half_life, check_karplus_strong  # noqa: E402
-from .captioning import check_caption_loss, check_caption_sample  # noqa: E402
+from .captioning import check_caption_loss, check_caption_sample, check_clipped_precision  # noqa: E402
 
-__all__ += ["check_caption_loss", "check_caption_sample", "check_karplus_strong", "check_frame_update",
+__all__ += ["check_caption_loss", "check_caption_sample", "check_clipped_precision", "check_karplus_strong", "check_frame_update",
             "check_half_life"]
 
 # Keep the promise for every checker listed above, including ones added later: whatever escapes a

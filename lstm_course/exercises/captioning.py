@@ -6,6 +6,8 @@
   captions at test time: each chosen word is the next input, and a caption stops at its end token.
 """
 
+from collections import Counter
+
 import numpy as np
 
 from ._harness import Case, Hints, Mistake, check_function, type_name
@@ -287,3 +289,69 @@ def check_caption_sample(fn, report=print):
                                                                  "end", "pad"),
                           cases=SAMPLE_CASES, reference=reference_sample, mistakes=SAMPLE_MISTAKES,
                           output_names=("ids",), check_output=_ids_problem, hints=SAMPLE_HINTS, report=report)
+
+
+def _counts(tokens, n):
+    return Counter(tuple(tokens[k:k + n]) for k in range(len(tokens) - n + 1))
+
+
+def _precision(candidates, references, n, clip, per_sentence=False):
+    matches, totals, ratios = 0, 0, []
+    for candidate, refs in zip(candidates, references):
+        counts = _counts(candidate.split(), n)
+        m = sum(min(k, clip(g, [_counts(r.split(), n) for r in refs])) for g, k in counts.items())
+        t = sum(counts.values())
+        matches, totals = matches + m, totals + t
+        ratios.append(m / t if t else 0.0)
+    return float(np.mean(ratios)) if per_sentence else float(matches / totals)
+
+
+def reference_modified_precision(candidates, references, n):
+    """BLEU's p_n: candidate n-grams clipped to their largest count in any one reference, summed over the corpus."""
+    return _precision(candidates, references, n, lambda g, refs: max(r[g] for r in refs))
+
+
+PRECISION_MISTAKES = [
+    Mistake("counts not clipped", "a candidate n-gram counts every time it occurs, however often: 'the the the' "
+            "would score 1 against 'the cat'. Clip each n-gram's count to the most times it occurs in one "
+            "reference.", lambda c, r, n: _precision(c, r, n, lambda g, refs: 10 ** 9 * any(x[g] for x in refs))),
+    Mistake("max over references not taken (the first reference only)", "each n-gram is clipped by its count in "
+            "the reference that has it most often, not in the first reference only.",
+            lambda c, r, n: _precision(c, r, n, lambda g, refs: refs[0][g])),
+    Mistake("clipped by the sum over references", "the clip is the largest count in any *one* reference, not the "
+            "count summed over all references (which lets a word repeat as often as it appears anywhere).",
+            lambda c, r, n: _precision(c, r, n, lambda g, refs: sum(x[g] for x in refs))),
+    Mistake("sentence precisions averaged", "sum the clipped counts and the totals over the whole corpus, then "
+            "divide once; the mean of sentence ratios weighs a short caption like a long one.",
+            lambda c, r, n: _precision(c, r, n, lambda g, refs: max(x[g] for x in refs), per_sentence=True)),
+]
+
+PRECISION_CASES = [
+    Case("unigrams, 3 candidates, 2 references each", (
+        ["the the the the the the the", "a cat on the mat", "there is a cat"],
+        [["the cat is on the mat", "there is a cat on the mat"], ["the cat sat on a mat", "a cat is on the mat mat"],
+         ["a dog is here", "there is a cat there is a cat"]], 1)),
+    Case("bigrams, 2 candidates, 2 references each", (
+        ["a red circle a red circle a red circle a red circle", "a small blue square"],
+        [["a red circle above a red square", "a red circle to the left of a red circle"],
+         ["a large blue square", "a small blue square"]], 2)),
+]
+
+PRECISION_HINTS = Hints(
+    nudge="BLEU's modified precision: how many of the candidate's n-grams does a reference 'license', when a "
+          "reference word may be used no more often than it occurs there? Where are the counts added up: per "
+          "caption, or over the corpus?",
+    formula="for each candidate and each of its n-grams g with count k: clipped = min(k, max over its references "
+            "of the count of g in that reference); p_n = (sum of clipped over the corpus) / (sum of the "
+            "candidates' n-gram counts over the corpus).")
+
+
+def check_clipped_precision(fn, report=print):
+    """Check ``fn(candidates (N str), references (N lists of str), n) -> p_n``, BLEU's corpus modified precision.
+
+    Returns True only when right; names the likely mistake otherwise; never raises.
+    """
+    return check_function(fn, title="Clipped n-gram precision", arg_names=("candidates", "references", "n"),
+                          cases=PRECISION_CASES, reference=reference_modified_precision,
+                          mistakes=PRECISION_MISTAKES, output_names=("p_n",), check_output=_scalar_problem,
+                          hints=PRECISION_HINTS, report=report)
