@@ -48,6 +48,7 @@ DRAWINGS = {
     "first input": lambda: figures.draw_conditioned_decoder("input"),
     "every step": lambda: figures.draw_conditioned_decoder("every"),
     "sample-level LSTM": figures.draw_sample_lstm,
+    "Karplus-Strong delay line": figures.draw_karplus_strong,
 }
 
 
@@ -117,3 +118,12 @@ def test_spectrograms_name_the_training_notes_karplus_strong_and_fit_the_column(
     assert [ax.get_title() for ax in fig.axes[:2]] == ["A3", "E4"]
     assert "Karplus–Strong" in fig.axes[0].get_ylabel() and "generated" in fig.axes[2].get_ylabel()
     assert "real" not in " ".join(ax.get_title() + ax.get_ylabel() for ax in fig.axes)
+
+
+def test_delay_line_averages_the_two_oldest_samples_and_feeds_the_result_back():
+    fig = figures.draw_karplus_strong()
+    words = [t.get_text() for t in fig.axes[0].texts]
+    for label in ("$y[n]$", "$y[n-1]$", "$y[n-N]$", "$y[n-N-1]$", "$\\rho\\,(a + b)\\,/\\,2$", "output"):
+        assert label in words, label
+    routes = [p for p in fig.axes[0].patches if isinstance(p, FancyArrowPatch) and p._posA_posB is None]
+    assert len(routes) == 1  # the new sample, back to the front of the line

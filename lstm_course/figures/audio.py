@@ -122,3 +122,40 @@ def plot_waveforms(waves, labels, period, n=200):
     axes[-1, 0].set_xlabel(f"sample (dotted: every period, {period:.1f} samples)", fontsize=10)
     fig.tight_layout()
     return _white(fig)
+
+
+def draw_karplus_strong():
+    r"""The Karplus–Strong string as a delay line: the two oldest samples averaged, damped, and fed back in front.
+
+    Eq. ``karplus-strong``: :math:`y[n] = \tfrac{\rho}{2}(y[n-N] + y[n-N-1])`. The line holds the last
+    :math:`N + 1` samples, newest on the left; the burst of noise fills it first, and every new sample shifts
+    it one place to the right.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        6.2 inches wide (the book's column at 100 dpi); the new sample's route is dashed green.
+    """
+    fig, ax = plt.subplots(figsize=(6.2, 2.5))
+    w, xs, avg = 1.3, [0, 1.5, 3.0, 4.5, 6.0], 5.25
+    for x, text in zip(xs, ["$y[n-1]$", "$y[n-2]$", "$\\cdots$", "$y[n-N]$", "$y[n-N-1]$"]):
+        _node(ax, x, 1, text, "h", w=w)
+    for a, b in zip(xs[:-1], xs[1:]):
+        _link(ax, (a + w / 2 + 0.04, 1), (b - w / 2 - 0.04, 1))
+    _node(ax, avg, -0.2, "$\\rho\\,(a + b)\\,/\\,2$", "r", w=1.5)
+    _link(ax, (4.5, 1 - _H), (avg - 0.3, -0.2 + _H))
+    _link(ax, (6.0, 1 - _H), (avg + 0.3, -0.2 + _H))
+    _node(ax, -1.6, 1, "$y[n]$", "y", w=1.0)
+    _route(ax, [(avg - 0.75 - 0.04, -0.2), (-1.6, -0.2), (-1.6, 1 - _H)])
+    _link(ax, (-1.6 + 0.5 + 0.04, 1), (-w / 2 - 0.04, 1))
+    _link(ax, (-1.6, 1 + _H), (-1.6, 1.85))
+    ax.text(-1.6, 1.9, "output", ha="center", va="bottom", fontsize=10)
+    ax.text(3.0, 1.55, "delay line: the last N + 1 samples, filled by the burst first", ha="center",
+            va="bottom", fontsize=10)
+    ax.text(1.5, -0.3, "new sample, next in line", ha="center", va="top", fontsize=10, color=FEEDBACK)
+    ax.set_xlim(-2.3, 6.8)
+    ax.set_ylim(-0.75, 2.3)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    fig.tight_layout()
+    return _white(fig)
