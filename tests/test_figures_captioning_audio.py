@@ -9,7 +9,16 @@ from matplotlib.patches import FancyArrowPatch  # noqa: E402
 
 from lstm_course import figures  # noqa: E402
 
+import matplotlib.pyplot as plt  # noqa: E402
+
 BOOK_WIDTH_INCHES = 6.23  # the 623 px column at the notebooks' 100 dpi: a wider figure is shrunk, fonts too
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Each test closes what it drew (more than 20 open figures is a warning, an error here)."""
+    yield
+    plt.close("all")
 
 
 def _texts(fig):
