@@ -48,6 +48,12 @@ from .cifg import check_cifg_step  # noqa: E402
 
 __all__ += ["check_gru_step_backward", "check_peephole_dc", "check_cifg_step"]
 
+from .audio import check_frame_update, check_half_life, check_karplus_strong  # noqa: E402
+from .captioning import check_caption_loss, check_caption_sample, check_clipped_precision  # noqa: E402
+
+__all__ += ["check_caption_loss", "check_caption_sample", "check_clipped_precision", "check_karplus_strong", "check_frame_update",
+            "check_half_life"]
+
 # Keep the promise for every checker listed above, including ones added later: whatever escapes a
 # checker is explained and becomes False (KeyboardInterrupt still goes through).
 from ._harness import protect_checkers  # noqa: E402

@@ -8,32 +8,121 @@ import wave
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._draw import _arrow, _finish, _node
+from matplotlib.patches import FancyArrowPatch
+from matplotlib.path import Path
+
+from ._draw import FEEDBACK, _arrow, _node, _white
 
 
-def draw_conditioned_decoder(words=("a", "small", "red", "circle")):
-    """The image's features set the decoder's initial state; each output word is fed back as the next input."""
-    fig, ax = plt.subplots(figsize=(11, 3.6))
-    _node(ax, -2.4, 1, "image", "r", w=0.9)
-    _node(ax, -1.2, 1, "CNN\n$f$", "r", w=0.8, h=0.7)
-    _node(ax, 0, 1, "$h_0$", "off")
-    _arrow(ax, (-2.4, 1), (-1.2, 1))
-    _arrow(ax, (-1.2, 1), (0, 1))
-    ax.text(-0.6, 1.45, "$\\tanh(W_{img} f + b_{img})$", ha="center", fontsize=9)
-    inputs = ["<start>", *words]
-    outputs = [*words, "<end>"]
-    for t, (x, y) in enumerate(zip(inputs, outputs), start=1):
-        _node(ax, t * 1.3, 0, x, "x", w=1.0)
-        _node(ax, t * 1.3, 1, f"$h_{{{t}}}$", "h")
-        _node(ax, t * 1.3, 2, y, "y", w=1.0)
-        _arrow(ax, (t * 1.3, 0), (t * 1.3, 1))
-        _arrow(ax, (t * 1.3, 1), (t * 1.3, 2))
-        _arrow(ax, ((t - 1) * 1.3 if t > 1 else 0, 1), (t * 1.3, 1))
-        if t < len(inputs):  # the output, sampled or argmax, is the next step's input
-            _arrow(ax, (t * 1.3 + 0.25, 2), ((t + 1) * 1.3 - 0.25, 0), colour="#cc4125")
-    _finish(ax, "conditioning the initial state; outputs fed back as inputs (red)")
-    fig.tight_layout()
-    return fig
+IMAGE = "#7b1fa2"  # arrows that carry the image's features (purple: apart from gradients and feedback)
+DESIGNS = {
+    "init": "(a) image as the initial state: $h_0 = \\tanh(W_{img} f + b_{img})$",
+    "input": "(b) image as the first input (Show and Tell): $x_{-1} = W_{img} f + b_{img}$, $h_0 = 0$",
+    "every": "(c) image at every step: $x_t = [E\\,w_{t-1};\\ f]$, and $h_0$ from the image",
+}
+
+
+def _image_arrow(ax, start, end):
+    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=11, color=IMAGE, shrinkA=1,
+                                 shrinkB=1, linewidth=1.8))
+
+
+_H = 0.55 / 2 + 0.04  # half a box's height, with its rounded pad
+
+
+def _up(ax, x, y0, y1, image=False):
+    """An arrow from the top of the box at (x, y0) to the bottom of the box at (x, y1)."""
+    (_image_arrow if image else _edge_arrow)(ax, (x, y0 + _H), (x, y1 - _H))
+
+
+def _right(ax, x0, x1, y, w, image=False):
+    """An arrow from the right edge of the box at (x0, y) to the left edge of the box at (x1, y), both w wide."""
+    (_image_arrow if image else _edge_arrow)(ax, (x0 + w / 2 + 0.04, y), (x1 - w / 2 - 0.04, y))
+
+
+def _edge_arrow(ax, start, end):
+    _arrow(ax, start, end, shrink=1)
+
+
+def _design_panel(ax, design, words, spacing=1.8, w=0.95):
+    """One design: the image and CNN on the left, then the decoder's steps, the image's arrows in purple."""
+    inputs, outputs = ["<start>", *words], [*words, "<end>"]
+    feedback = tuple(range(len(inputs) - 1))
+    if design == "input":  # one extra step first, reading the features; its output is not used
+        inputs, outputs = ["$x_{-1}$", *inputs], [None, *outputs]
+        feedback = tuple(t + 1 for t in feedback)
+    word_w, f_w = 0.9, 0.42
+    for t in range(len(inputs)):
+        x = t * spacing
+        _node(ax, x, 1, "LSTM", "h", w=w)
+        if outputs[t] is not None:
+            _node(ax, x, 2, outputs[t], "y", w=w)
+            _up(ax, x, 1, 2)
+        if t:
+            _right(ax, x - spacing, x, 1, w)
+        fed = t - 1 in feedback
+        style = dict(kind="fed" if fed else "x", linestyle="--" if fed else "-")
+        if design == "input" and t == 0:
+            _node(ax, x, 0, inputs[t], "r", w=w)
+            _up(ax, x, 0, 1, image=True)
+            continue
+        elif design == "every":  # the word's embedding and the features side by side: one input vector
+            _node(ax, x - f_w / 2 - 0.02, 0, inputs[t], w=word_w, **style)
+            _node(ax, x + word_w / 2 + 0.02, 0, "$f$", "r", w=f_w)
+        else:
+            _node(ax, x, 0, inputs[t], w=w, **style)
+        _up(ax, x, 0, 1)
+    for t in feedback:  # the output of step t is the input of step t + 1, down the gap between the columns
+        x, gap = t * spacing, t * spacing + spacing / 2
+        left = x + spacing - (f_w / 2 + 0.02 + word_w / 2 if design == "every" else w / 2) - 0.04
+        route = Path([(x + w / 2 + 0.04, 2), (gap, 2), (gap, 0), (left, 0)])
+        ax.add_patch(FancyArrowPatch(path=route, arrowstyle="-|>", mutation_scale=10, color=FEEDBACK,
+                                     linestyle="--", linewidth=1.2))
+    if design == "input":  # image above its CNN, which feeds the first input; the state starts at zero
+        _node(ax, -1.4, 1, "image", "r", w=w)
+        _node(ax, -1.4, 0, "CNN", "r", w=w)
+        _image_arrow(ax, (-1.4, 1 - _H), (-1.4, _H))
+        _right(ax, -1.4, 0, 0, w, image=True)
+    else:  # image below its CNN, which sets the initial state h_0
+        _node(ax, -1.4, 0, "image", "r", w=w)
+        _node(ax, -1.4, 1, "CNN", "r", w=w)
+        _up(ax, -1.4, 0, 1, image=True)
+        _right(ax, -1.4, 0, 1, w, image=True)
+        ax.text(-0.7, 1.2, "$h_0$", ha="center", va="bottom", fontsize=10, color=IMAGE)
+    ax.set_title(DESIGNS[design], fontsize=10, loc="left")
+    ax.set_xlim(-2.0, (len(words) + 2) * spacing + w / 2 + 0.15)
+    ax.set_ylim(-0.4, 2.4)
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+
+def draw_conditioned_decoder(design=None, words=("red", "circle")):
+    """Where the image enters a captioning decoder: the initial state, the first input, or every step.
+
+    Parameters
+    ----------
+    design : {None, "init", "input", "every"}
+        One design in one panel, or ``None`` for all three, one above the other: (a) the features set
+        the initial state (eq. ``cond-h0``); (b) they are read as the input before ``<start>``, from a zero
+        state (eq. ``cond-input``) (Show and Tell); (c) they are concatenated to every input word
+        (eq. ``cond-every``), with the initial state also set from them.
+    words : sequence of str
+        The caption without ``<start>`` and ``<end>``; one decoder step per word, plus one.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        6.2 inches wide (the book's column at 100 dpi). The image's arrows are purple; dashed green routes
+        feed each output back as the next input, and dashed boxes are those fed-back words.
+    """
+    designs = list(DESIGNS) if design is None else [design]
+    if any(d not in DESIGNS for d in designs):
+        raise ValueError(f"design must be one of {sorted(DESIGNS)} or None; got {design!r}")
+    fig, axes = plt.subplots(len(designs), 1, figsize=(6.2, 2.45 * len(designs)), squeeze=False)
+    for ax, d in zip(axes[:, 0], designs):
+        _design_panel(ax, d, tuple(words))
+    fig.tight_layout(h_pad=0.4)
+    return _white(fig)
 
 
 def show_captions(images, captions, correct, titles=None, ncols=6, width=22):
@@ -56,19 +145,35 @@ def show_captions(images, captions, correct, titles=None, ncols=6, width=22):
 
 
 def plot_spectrograms(real, generated, labels, sample_rate=8000):
-    """Spectrograms of real (top row) and generated (bottom row) notes, one column per label."""
+    """Spectrograms of the training set's Karplus–Strong notes (top row) and generated notes (bottom row).
+
+    Parameters
+    ----------
+    real, generated : sequences of ndarray, each shape (n_samples,)
+        One note per label: ``real`` from the data (Karplus–Strong outputs, not recordings), ``generated``
+        from the model.
+    labels : sequence of str
+        The pitch names, one column each.
+    sample_rate : int
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        6.2 inches wide (the book's column), fonts of 9 points or more.
+    """
     n = len(labels)
-    fig, axes = plt.subplots(2, n, figsize=(2.4 * n, 4.6), sharex=True, sharey=True, squeeze=False)
+    fig, axes = plt.subplots(2, n, figsize=(6.2, 3.8), sharex=True, sharey=True, squeeze=False)
     for k in range(n):
-        for row, (waves, name) in enumerate(((real, "real"), (generated, "generated"))):
+        for row, waves in enumerate((real, generated)):
             ax = axes[row, k]
             ax.specgram(waves[k], NFFT=256, Fs=sample_rate, noverlap=192, cmap="magma", vmin=-120)
-            ax.set_title(f"{name}, {labels[k]}", fontsize=9)
             ax.set_ylim(0, 2500)
-    for ax in axes[:, 0]:
-        ax.set_ylabel("Hz")
-    for ax in axes[1]:
-        ax.set_xlabel("seconds")
+            ax.set_xticks([0, 0.1])
+            ax.tick_params(labelsize=9)
+        axes[0, k].set_title(labels[k], fontsize=10)
+    axes[0, 0].set_ylabel("Karplus–Strong\nHz", fontsize=10)
+    axes[1, 0].set_ylabel("generated\nHz", fontsize=10)
+    fig.supxlabel("seconds", fontsize=10)
     fig.tight_layout()
     return fig
 
