@@ -5,6 +5,8 @@ part of the book; they share the boxes and arrows of ``figures._draw``. ``glue``
 glues a result into the prose, its floats rounded to 6 significant digits so it reads the same on any CPU.
 """
 
+from .attention import (draw_additive_attention, draw_attention_reader, draw_encoder_decoder,
+                        plot_story_attention_maps)
 from .conditioned import audio_html, draw_conditioned_decoder, plot_spectrograms, show_captions
 from ._glue import glue, glue_claim, round_significant
 from .generative import draw_teacher_forcing, plot_temperature_bars
@@ -17,4 +19,5 @@ __all__ = ["draw_task_shapes", "draw_unrolled_rnn", "draw_stacked_rnn", "draw_bi
            "draw_cell_gradient_path", "draw_reber_automaton", "draw_teacher_forcing", "plot_temperature_bars",
            "draw_conditioned_decoder", "show_captions", "plot_spectrograms", "audio_html", "draw_bptt_paths",
            "plot_alignment", "plot_alignments", "plot_accuracy_by_length", "plot_beam_curves", "plot_story_attention",
-           "draw_gru_cell", "glue", "glue_claim", "round_significant"]
+           "draw_gru_cell", "draw_encoder_decoder", "draw_additive_attention", "draw_attention_reader",
+           "plot_story_attention_maps", "glue", "glue_claim", "round_significant"]

@@ -44,7 +44,7 @@ def plot_accuracy_by_length(by_length, sizes=None, title="exact match against so
     ``sizes[band]`` annotates the count."""
     bands = list(by_length)
     models = sorted({m for v in by_length.values() for m in v})
-    fig, ax = plt.subplots(figsize=(6, 3.2))
+    fig, ax = plt.subplots(figsize=(7, 3.2))
     width = 0.8 / len(models)
     for j, model in enumerate(models):
         values = [by_length[b].get(model) or 0.0 for b in bands]
@@ -57,7 +57,7 @@ def plot_accuracy_by_length(by_length, sizes=None, title="exact match against so
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8, loc="lower left")
+    ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)  # clear of the bars
     fig.tight_layout()
     return fig
 
@@ -84,15 +84,27 @@ def plot_beam_curves(curves):
 
 
 def plot_story_attention(example):
-    """Horizontal bars: the attention weight on each sentence of a story, supporting facts in colour."""
+    """Horizontal bars: the attention weight on each sentence of a story.
+
+    Supporting facts are marked three ways, not by colour alone: a red, hatched bar, a "◀ supporting" label at
+    the bar's end, and a bold tick label.
+    """
     weights = example["weights"]
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(weights) + 1.2))
-    colours = ["C3" if s in example["supporting"] else "C0" for s in range(len(weights))]
-    ax.barh(range(len(weights)), weights, color=colours)
-    ax.set_yticks(range(len(weights)), example["story"], fontsize=8)
+    supporting = [s in example["supporting"] for s in range(len(weights))]
+    bars = ax.barh(range(len(weights)), weights, color=["C3" if s else "C0" for s in supporting])
+    for bar, s, w in zip(bars, supporting, weights):
+        if s:
+            bar.set_hatch("//")
+            bar.set_edgecolor("black")
+            ax.text(min(w, 0.78) + 0.02, bar.get_y() + bar.get_height() / 2, "◀ supporting", va="center",
+                    fontsize=9)
+    ax.set_yticks(range(len(weights)), example["story"], fontsize=9)
+    for label, s in zip(ax.get_yticklabels(), supporting):
+        label.set_fontweight("bold" if s else "normal")
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
-    ax.set_xlabel("attention weight (red: supporting fact)")
+    ax.set_xlabel("attention weight (red, hatched, bold: supporting fact)")
     ax.set_title(f"{example['question']}  answer: {example['answer']}", fontsize=9)
     fig.tight_layout()
     return fig
