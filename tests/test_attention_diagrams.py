@@ -157,3 +157,23 @@ def test_bad_arguments_are_refused():
         figures.draw_additive_attention(S=9)
     with pytest.raises(ValueError):
         figures.draw_attention_reader(weights=(0.5, 0.5))
+
+
+def test_word_pieces_split_german_number_words_and_cover_any_text():
+    pieces = lambda text: [text[a:b] for a, b in figures.word_pieces(text)]  # noqa: E731
+    assert pieces("dreiundzwanzig") == ["drei", "und", "zwanzig"]
+    assert pieces("siebzehnhundertsechzehn") == ["sieb", "zehn", "hundert", "sech", "zehn"]
+    assert pieces("einhundertx") == ["ein", "hundert", "x"]
+
+
+def test_alignment_rows_by_word_piece_average_the_characters_and_still_sum_to_one():
+    rng = np.random.default_rng(0)
+    weights = rng.dirichlet(np.ones(2), size=len("dreiundzwanzig") + 1)
+    example = {"source": ["twenty", "three"], "output": "dreiundzwanzig", "weights": weights.tolist(),
+               "number": 23}
+    fig = figures.plot_alignment(example, rows="pieces")
+    image = fig.axes[0].images[0].get_array()
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["drei", "und", "zwanzig", ">"]
+    assert np.allclose(image[0], weights[0:4].mean(axis=0)) and np.allclose(image.sum(axis=1), 1)
+    with pytest.raises(ValueError):
+        figures.plot_alignment(example, rows="words")

@@ -12,7 +12,8 @@ from ._glue import glue, glue_claim, round_significant
 from .generative import draw_teacher_forcing, plot_temperature_bars
 from .gru import draw_gru_cell
 from .lstm import draw_cell_gradient_path, draw_lstm_cell, draw_reber_automaton
-from .seq2seq import plot_accuracy_by_length, plot_alignment, plot_alignments, plot_beam_curves, plot_story_attention
+from .seq2seq import plot_accuracy_by_length, plot_alignment, plot_alignments, plot_beam_curves, plot_story_attention, \
+    word_pieces
 from .rnn import draw_bidirectional_rnn, draw_bptt_paths, draw_stacked_rnn, draw_task_shapes, draw_unrolled_rnn
 
 __all__ = ["draw_task_shapes", "draw_unrolled_rnn", "draw_stacked_rnn", "draw_bidirectional_rnn", "draw_lstm_cell",
@@ -20,4 +21,4 @@ __all__ = ["draw_task_shapes", "draw_unrolled_rnn", "draw_stacked_rnn", "draw_bi
            "draw_conditioned_decoder", "show_captions", "plot_spectrograms", "audio_html", "draw_bptt_paths",
            "plot_alignment", "plot_alignments", "plot_accuracy_by_length", "plot_beam_curves", "plot_story_attention",
            "draw_gru_cell", "draw_encoder_decoder", "draw_additive_attention", "draw_attention_reader",
-           "plot_story_attention_maps", "glue", "glue_claim", "round_significant"]
+           "plot_story_attention_maps", "word_pieces", "glue", "glue_claim", "round_significant"]
