@@ -106,13 +106,13 @@ def draw_encoder_decoder(attention=False):
     ax.text(6.4, -0.75, "decoder (writes German characters, fed its previous one)", ha="center", fontsize=9)
     ax.text(9.35, 2.4, "… zwanzig >", ha="left", va="center", fontsize=9)
     _link(ax, enc[1], dec[0])
-    ax.text(2.6, 1.38, "$h_0$ = bridge", ha="center", va="bottom", fontsize=9)
+    ax.text(2.55, 0.86, "$h_0$ = bridge", ha="center", va="top", fontsize=9)
     top = 3.75
     if not attention:
-        context = _box(ax, 1.4, top, "context $c$ = the\nfinal encoder state", "r", 2.6, 0.75, fontsize=9)
+        context = _box(ax, 1.5, top, "context $c$ = the\nfinal encoder state", "r", 2.6, 0.75, fontsize=9)
         _link(ax, enc[1], context)
         for x in dec_x:  # along the top, then down the gap left of each decoder column
-            _route(ax, [(2.74, top), (x - 1.0, top), (x - 1.0, 0.95), (x - 0.49, 0.95)], VALUE)
+            _route(ax, [(2.84, top), (x - 1.0, top), (x - 1.0, 0.95), (x - 0.49, 0.95)], VALUE)
         ax.text(6.4, top + 0.18, "the same $c$ enters every step", ha="center", va="bottom", fontsize=9,
                 color=VALUE)
         title = "Encoder–decoder: one fixed-size context for every output"
