@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
 
 from lstm_course import figures  # noqa: E402
@@ -59,12 +60,18 @@ def _arrow_points(arrow):
     return np.concatenate(points) if points else np.zeros((0, 2))
 
 
-@pytest.fixture(scope="module", params=sorted(DIAGRAMS))
+@pytest.fixture(params=sorted(DIAGRAMS))
 def drawn(request):
     draw, labels = DIAGRAMS[request.param]
     fig = draw()
     fig.canvas.draw()
     return request.param, fig, labels
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")  # no "more than 20 figures" warning when run with other figure tests
 
 
 def test_returns_a_white_figure_at_most_7_inches_wide(drawn):
