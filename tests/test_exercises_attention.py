@@ -1,14 +1,16 @@
-"""The attention-backward, two-hop and sentence-key checkers: the reference passes, each named mistake is named,
+"""The attention-backward, masked cross-entropy, two-hop and sentence-key checkers: the reference passes, each named mistake is named,
 and an unattempted exercise shows the nudge, not the formula."""
 
 import numpy as np
 import pytest
 
 from conftest import run_checker
-from lstm_course.exercises import check_attention_backward, check_sentence_keys, check_two_hop
-from lstm_course.exercises import attention_backward, sentence_keys, two_hop
+from lstm_course.exercises import (check_attention_backward, check_masked_cross_entropy, check_sentence_keys,
+                                   check_two_hop)
+from lstm_course.exercises import attention_backward, masked_loss, sentence_keys, two_hop
 
-EXERCISES = [(check_attention_backward, attention_backward), (check_two_hop, two_hop),
+EXERCISES = [(check_attention_backward, attention_backward), (check_masked_cross_entropy, masked_loss),
+             (check_two_hop, two_hop),
              (check_sentence_keys, sentence_keys)]
 ZOO = [(checker, module, mistake) for checker, module in EXERCISES for mistake in module.MISTAKES]
 

@@ -38,10 +38,11 @@ from .variants import check_gru_step, check_worst_ablation  # noqa: E402
 __all__ += ["check_gru_step", "check_worst_ablation"]
 
 from .attention_backward import check_attention_backward  # noqa: E402
+from .masked_loss import check_masked_cross_entropy  # noqa: E402
 from .sentence_keys import check_sentence_keys  # noqa: E402
 from .two_hop import check_two_hop  # noqa: E402
 
-__all__ += ["check_attention_backward", "check_two_hop", "check_sentence_keys"]
+__all__ += ["check_attention_backward", "check_masked_cross_entropy", "check_two_hop", "check_sentence_keys"]
 
 # Keep the promise for every checker listed above, including ones added later: whatever escapes a
 # checker is explained and becomes False (KeyboardInterrupt still goes through).
