@@ -54,6 +54,13 @@ from .captioning import check_caption_loss, check_caption_sample, check_clipped_
 __all__ += ["check_caption_loss", "check_caption_sample", "check_clipped_precision", "check_karplus_strong", "check_frame_update",
             "check_half_life"]
 
+from .attention_backward import check_attention_backward  # noqa: E402
+from .masked_loss import check_masked_cross_entropy  # noqa: E402
+from .sentence_keys import check_sentence_keys  # noqa: E402
+from .two_hop import check_two_hop  # noqa: E402
+
+__all__ += ["check_attention_backward", "check_masked_cross_entropy", "check_two_hop", "check_sentence_keys"]
+
 # Keep the promise for every checker listed above, including ones added later: whatever escapes a
 # checker is explained and becomes False (KeyboardInterrupt still goes through).
 from ._harness import protect_checkers  # noqa: E402

@@ -6,18 +6,23 @@ glues a result into the prose, its floats rounded to 6 significant digits so it 
 """
 
 from .audio import draw_karplus_strong, draw_sample_lstm, plot_waveforms
+from .attention import (draw_additive_attention, draw_attention_reader, draw_encoder_decoder,
+                        plot_story_attention_maps)
 from .conditioned import audio_html, draw_conditioned_decoder, plot_spectrograms, show_captions
 from ._glue import glue, glue_claim, round_significant
 from .generative import draw_teacher_forcing, plot_temperature_bars
 from .beam import draw_beam_tree
 from .gru import draw_gru_cell
 from .lstm import draw_cell_gradient_path, draw_lstm_cell, draw_reber_automaton
-from .seq2seq import plot_accuracy_by_length, plot_alignment, plot_alignments, plot_beam_curves, plot_story_attention
+from .seq2seq import plot_accuracy_by_length, plot_alignment, plot_alignments, plot_beam_curves, plot_story_attention, \
+    word_pieces
 from .rnn import draw_bidirectional_rnn, draw_bptt_paths, draw_stacked_rnn, draw_task_shapes, draw_unrolled_rnn
 
 __all__ = ["draw_task_shapes", "draw_unrolled_rnn", "draw_stacked_rnn", "draw_bidirectional_rnn", "draw_lstm_cell",
            "draw_cell_gradient_path", "draw_reber_automaton", "draw_teacher_forcing", "plot_temperature_bars",
            "draw_conditioned_decoder", "show_captions", "plot_spectrograms", "audio_html", "draw_bptt_paths",
            "plot_alignment", "plot_alignments", "plot_accuracy_by_length", "plot_beam_curves", "plot_story_attention",
-           "draw_gru_cell", "draw_beam_tree", "glue", "glue_claim", "round_significant"]
+           "draw_gru_cell", "draw_beam_tree", "draw_encoder_decoder", "draw_additive_attention",
+           "draw_attention_reader", "plot_story_attention_maps", "word_pieces", "glue", "glue_claim",
+           "round_significant"]
 __all__ += ["draw_karplus_strong", "draw_sample_lstm", "plot_waveforms"]
