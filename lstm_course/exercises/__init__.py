@@ -37,6 +37,11 @@ from .variants import check_gru_step, check_worst_ablation  # noqa: E402
 
 __all__ += ["check_gru_step", "check_worst_ablation"]
 
+from .fast_grads import check_batched_weight_grads, check_gru_flops  # noqa: E402
+from .long_lag import check_adding_success, check_no_forget_cell  # noqa: E402
+
+__all__ += ["check_adding_success", "check_no_forget_cell", "check_batched_weight_grads", "check_gru_flops"]
+
 # Keep the promise for every checker listed above, including ones added later: whatever escapes a
 # checker is explained and becomes False (KeyboardInterrupt still goes through).
 from ._harness import protect_checkers  # noqa: E402
