@@ -59,6 +59,8 @@ class ReberTrace(NamedTuple):
     traces: GateTraces
     text: str
     solved_fraction: float  # test strings whose every next symbol is predicted
+    other: GateTraces  # the same string with the other embedded symbol (T and P swapped at both ends)
+    other_text: str
 
 
 def lstm_gate_traces(core, xs):
@@ -142,8 +144,9 @@ def train_reber_lstm(seed=0, steps=3000, H=16, B=32, forget_bias=5.0, forget_gat
     Returns
     -------
     ReberTrace
-        The traced string is a fresh one with a long inner part (at least 12
-        symbols), so that the lag is visible.
+        The traced string is a fresh one at least 18 symbols long, so that the
+        lag is visible; ``other`` traces the same string with its embedded
+        symbol swapped (T for P, or P for T, at both ends).
     """
     rng = np.random.default_rng(seed)
     train_set, test_set = embedded_reber_sets(rng)
@@ -163,5 +166,10 @@ def train_reber_lstm(seed=0, steps=3000, H=16, B=32, forget_bias=5.0, forget_gat
     text, legal = embedded_reber_string(draw)
     while len(text) < 18:
         text, legal = embedded_reber_string(draw)
-    xs = _encode([text], [legal]).xs[:, 0]
-    return ReberTrace(lstm_gate_traces(model.core, xs), text, solved)
+    swap = {"T": "P", "P": "T"}
+    other = text[0] + swap[text[1]] + text[2:-2] + swap[text[-2]] + text[-1]
+    other_legal = list(legal)
+    other_legal[0], other_legal[-3] = legal[0], swap[legal[-3]]
+    xs, other_xs = (_encode([t], [g]).xs[:, 0] for t, g in ((text, legal), (other, other_legal)))
+    return ReberTrace(lstm_gate_traces(model.core, xs), text, solved, lstm_gate_traces(model.core, other_xs),
+                      other)
