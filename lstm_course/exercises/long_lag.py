@@ -62,7 +62,7 @@ def check_adding_success(fn, report=print):
     return check_function(
         fn, title="adding-problem success rate", arg_names=("predictions", "targets"), cases=_adding_cases(),
         reference=reference_adding_success, mistakes=ADDING_MISTAKES, output_names=("success rate",),
-        hints=Hints(nudge="the paper's criterion is per sequence (section 5.4, quoted at the top of the chapter): "
+        hints=Hints(nudge="the paper's criterion is per sequence (the chapter's section on the adding problem states it): "
                           "decide for each sequence whether it is right, then average over the N sequences.",
                     formula="success = mean over n of [ |predictions[n] - targets[n]| < 0.04 ]."),
         report=report)

@@ -28,8 +28,9 @@ def plot_gate_traces(traces, *, title, symbols=None, inputs=None, marks=(), mark
     inputs : ndarray, shape (T,), optional
         One input channel drawn as bars above the heat maps (the adding problem's values).
     marks : sequence of int
-        Steps to mark with a vertical line through every panel (the adding problem's two markers,
-        or a Reber string's two embedded symbols).
+        Steps to mark: a dashed line through the inputs' bar, and dashed lines on both sides of the
+        step's column in each heat map (the adding problem's two markers, or a Reber string's two
+        embedded symbols).
     mark_labels : sequence of str, optional
         One label per mark, written above the top panel.
     width : float
@@ -75,8 +76,9 @@ def plot_gate_traces(traces, *, title, symbols=None, inputs=None, marks=(), mark
             ax.tick_params(axis="x", labelsize=9, labelbottom=(row == len(panels) - 1))
             bar = fig.colorbar(image, cax=cax)
             bar.ax.tick_params(labelsize=9)
-        for t in marks:
-            ax.axvline(t, color=MARK if name == "inputs" else "white", linewidth=1.2, linestyle="--")
+        for t in marks:  # on a heat map, bracket the marked column so that its values stay visible
+            for edge in ((t,) if name == "inputs" else (t - 0.5, t + 0.5)):
+                ax.axvline(edge, color=MARK if name == "inputs" else "white", linewidth=1.0, linestyle="--")
     top, bottom = axes[0][0], axes[-1][0]
     if mark_labels is not None:
         for t, text in zip(marks, mark_labels):
