@@ -55,7 +55,7 @@ def test_not_attempted_shows_the_nudge_not_the_formula(checker, _, __):
 
     ok, text = run_checker(checker, seed)
     assert not ok and "not attempted" in text and "Hint:" in text
-    for formula in ("mean over n of", "c_t = c_prev + i_t * c_tilde; h_t", "dW_x = dZ^T X", "2 B (D + H) 3H"):
+    for formula in ("mean over b of", "c_t = c_prev + i_t * c_tilde; h_t", "dW_x = dZ^T X", "2 B (D + H) 3H"):
         assert formula not in text, formula
 
 

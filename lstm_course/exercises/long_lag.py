@@ -11,7 +11,7 @@ ADDING_THRESHOLD = 0.04  # a sequence is correct when |prediction - target| < 0.
 def reference_adding_success(predictions, targets):
     """The reference answer: the fraction of sequences with ``|prediction - target| < 0.04``.
 
-    ``predictions, targets (N,)`` -> a float in [0, 1].
+    ``predictions, targets (B,)`` -> a float in [0, 1].
     """
     error = np.asarray(predictions, dtype=float) - np.asarray(targets, dtype=float)
     return float(np.mean(np.abs(error) < ADDING_THRESHOLD))
@@ -56,15 +56,15 @@ def _adding_cases():
 def check_adding_success(fn, report=print):
     """Check ``fn(predictions, targets) -> fraction correct`` under the adding problem's criterion.
 
-    ``predictions, targets (N,)``: the network's output at each sequence's last step and the target
+    ``predictions, targets (B,)``: the network's output at each sequence's last step and the target
     ``0.5 + (X1 + X2) / 4``. Returns True only when right; names the likely mistake otherwise; never raises.
     """
     return check_function(
         fn, title="adding-problem success rate", arg_names=("predictions", "targets"), cases=_adding_cases(),
         reference=reference_adding_success, mistakes=ADDING_MISTAKES, output_names=("success rate",),
         hints=Hints(nudge="the paper's criterion is per sequence (the chapter's section on the adding problem states it): "
-                          "decide for each sequence whether it is right, then average over the N sequences.",
-                    formula="success = mean over n of [ |predictions[n] - targets[n]| < 0.04 ]."),
+                          "decide for each sequence whether it is right, then average over the B sequences.",
+                    formula="success = mean over b of [ |predictions[b] - targets[b]| < 0.04 ]."),
         report=report)
 
 
