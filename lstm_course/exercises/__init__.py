@@ -61,6 +61,11 @@ from .two_hop import check_two_hop  # noqa: E402
 
 __all__ += ["check_attention_backward", "check_masked_cross_entropy", "check_two_hop", "check_sentence_keys"]
 
+from .fast_grads import check_batched_weight_grads, check_gru_flops  # noqa: E402
+from .long_lag import check_adding_success, check_no_forget_cell  # noqa: E402
+
+__all__ += ["check_adding_success", "check_no_forget_cell", "check_batched_weight_grads", "check_gru_flops"]
+
 # Keep the promise for every checker listed above, including ones added later: whatever escapes a
 # checker is explained and becomes False (KeyboardInterrupt still goes through).
 from ._harness import protect_checkers  # noqa: E402

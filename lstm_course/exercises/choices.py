@@ -38,6 +38,21 @@ QUESTIONS = {
                        "symbols are not the problem."},
         "general": "look at the cell-state norm along the stream in the figure.",
     },
+    "stream-cell-size": {
+        "question": "Predict before you read the result: both LSTMs (H = 8) are trained on the continual Reber "
+                    "stream and then read a fresh stream of 800 strings (about 10,000 symbols) without a reset. "
+                    "What is the mean |c| over the units at the end of it? 'a' under 2 for both; 'b' between 2 "
+                    "and 50 with the forget gate, over 1,000 without; 'c' over 1,000 for both; 'd' between 2 and "
+                    "50 for both.",
+        "answer": "b",
+        "hints": {"a": "without a forget gate nothing ever takes from the cell: c_t = c_(t-1) + i_t c_tilde_t, and "
+                       "each step may add up to 1 in either direction; a learned drift adds up over 10,000 steps.",
+                  "c": "the forget gate can scale the cell by f_t < 1 at every step; a network that learned to "
+                       "reset after each string keeps |c| near what one string adds.",
+                  "d": "the 1997 cell has f_t = 1: a drift of even 0.1 per step reaches 1,000 after 10,000 "
+                       "steps."},
+        "general": "write c_t for f_t = 1 as a sum over all the steps read so far, and ask how large one term is.",
+    },
     "loss-curve": {
         "question": "Model A's training loss keeps falling while its validation loss rose after step 2,000; model "
                     "B's training and validation losses are close together and both still high. Which is "

@@ -8,6 +8,8 @@ glues a result into the prose, its floats rounded to 6 significant digits so it 
 from .audio import draw_karplus_strong, draw_sample_lstm, plot_waveforms
 from .attention import (draw_additive_attention, draw_attention_reader, draw_encoder_decoder,
                         plot_story_attention_maps)
+from .fast import draw_fast_schedule, plot_bench
+from .traces import plot_gate_traces
 from .conditioned import audio_html, draw_conditioned_decoder, plot_spectrograms, show_captions
 from ._glue import glue, glue_claim, round_significant
 from .generative import draw_teacher_forcing, plot_temperature_bars
@@ -26,3 +28,4 @@ __all__ = ["draw_task_shapes", "draw_unrolled_rnn", "draw_stacked_rnn", "draw_bi
            "draw_attention_reader", "plot_story_attention_maps", "word_pieces", "glue", "glue_claim",
            "round_significant"]
 __all__ += ["draw_karplus_strong", "draw_sample_lstm", "plot_waveforms"]
+__all__ += ["plot_gate_traces", "draw_fast_schedule", "plot_bench"]
