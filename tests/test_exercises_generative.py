@@ -19,7 +19,8 @@ def test_sampling_checker_accepts_a_correct_sampler():
 
 @pytest.mark.parametrize("fn, expected", [
     (lambda l, t, rng: np.random.choice(len(l), p=probabilities(l[None], t)[0]), "same seed gave different draws"),
-    (lambda l, t, rng: good_sample(l * t, 1.0, rng), "multiplying by the temperature"),
+    (lambda l, t, rng: good_sample(l * t, 1.0, rng), "multiplied the logits by the temperature instead of dividing"),
+    (lambda l, t, rng: good_sample(l, 1.0, rng), "ignores the temperature"),
     (lambda l, t, rng: rng.integers(len(l)), "do not match"),
     (lambda l, t, rng: (_ for _ in ()).throw(NotImplementedError), "not attempted yet"),
 ])

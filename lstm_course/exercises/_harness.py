@@ -70,6 +70,12 @@ def stage_hint(hints, attempted):
     return str(hints)
 
 
+def clause(text):
+    """``text`` without its trailing full stop, to be followed by more punctuation (no "..", never raises)."""
+    text = _text(text).rstrip()
+    return text[:-1] if text.endswith(".") and not text.endswith("...") else text
+
+
 class Case(NamedTuple):
     name: str
     args: tuple  # positional arguments for the function under test
@@ -297,7 +303,8 @@ def check_function(fn, *, title, arg_names, cases, reference, mistakes, check_ou
             for mistake in mistakes:
                 wrong = _own(mistake.fn, *copy.deepcopy(case.args))
                 if wrong is not None and _matches_mistake(pairs, wrong, names):
-                    report(f"{title}: not yet right {where}.\nLikely cause ({mistake.name}): {mistake.explanation}")
+                    report(f"{title}: not yet right {where}.\nLikely cause ({mistake.name}): {mistake.explanation}"
+                           f"\nHint: {hint}")
                     return False
         problem = problem or _precision_problem(pairs) or _nan_problem(pairs)
         if problem is not None:

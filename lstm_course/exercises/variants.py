@@ -4,7 +4,7 @@ import numpy as np
 
 from ..notation import LSTM_VARIANTS
 from ..numpy_impl.activations import sigmoid
-from ._harness import Case, Mistake, _text, check_function, measurement, protect, takes_values
+from ._harness import Case, Hints, Mistake, _text, check_function, measurement, protect, takes_values
 
 
 def _args(rng, B, D, H):
@@ -62,8 +62,21 @@ def check_gru_step(fn, reset="after", report=print):
     return check_function(
         fn, title=f"GRU step (reset {reset})", arg_names=("x_t", "h_prev", "p"), cases=_cases(),
         reference=lambda x, h, p: _step(x, h, p, reset), mistakes=_mistakes(reset), output_names=("h_t",),
-        hints="r, z = sigmoid(x_t @ W.T + h_prev @ U.T + b); n = tanh(x_t @ W_n.T + b_in + <reset term>); "
-              "h_t = (1 - z) * n + z * h_prev.", report=report)
+        hints=gru_hints(reset), report=report)
+
+
+def gru_hints(reset="after"):
+    """The staged hints of the GRU step in the formulation ``reset``."""
+    term = {"after": "r * (h_prev U_n^T + b_hn)", "before": "(r * h_prev) U_n^T + b_hn"}[reset]
+    return Hints(
+        nudge=f"compare with the chapter's GRU equations: two sigmoid gates (r and z) and a tanh candidate n. Where "
+              f"does the reset gate act in the formulation reset='{reset}', and which of n and h_prev does z keep? "
+              "Every product has a batch in rows; h_t is (B, H).",
+        formula=f"r = sigmoid(x_t W_r^T + h_prev U_r^T + b_r), z = sigmoid(x_t W_z^T + h_prev U_z^T + b_z); "
+                f"n = tanh(x_t W_n^T + b_in + {term}); h_t = (1 - z) * n + z * h_prev.")
+
+
+check_gru_step.hints = gru_hints("after")
 
 
 ABLATIONS = LSTM_VARIANTS[1:]
