@@ -111,3 +111,84 @@ def test_a_plain_string_hint_still_works():
                                  reference=lambda x: np.float64(x), mistakes=[], hints="a nudge only",
                                  report=messages.append)
     assert ok is False and "a nudge only" in messages[0]
+
+
+# ---------------------------------------------------------------- one diagnosis per wrong output
+
+
+def test_two_mistakes_in_two_outputs_are_both_named():
+    from lstm_course.exercises.stacked import _stack
+
+    ok, text = run_checker(exercises.check_stacked_forward,
+                           lambda xs, layers, h0: _stack(xs, layers, h0, first_out=True, reverse_h_n=True))
+    assert not ok
+    assert "2 of your 2 outputs are wrong:" in text, text
+    assert "- out: Likely cause (out from the first layer)" in text, text
+    assert "- h_n: Likely cause (h_n in the wrong order)" in text, text
+
+
+def test_two_mistakes_in_the_reverse_direction_are_both_named():
+    from lstm_course.exercises.stacked import _reverse
+
+    ok, text = run_checker(exercises.check_reverse_direction,
+                           lambda xs, p, h0, n: _reverse(xs, p, h0, n, rereverse=False, h_n_from_out=True))
+    assert not ok and "reverse outputs not re-reversed" in text and "wrong final state" in text, text
+
+
+def test_a_mistake_in_one_output_says_which_outputs_are_right():
+    from lstm_course.exercises.lstm import _backward
+
+    ok, text = run_checker(exercises.check_lstm_step_backward,
+                           lambda *args: _backward(*args, scale_by_f=False))
+    assert not ok
+    assert "Wrong: dc_prev." in text and "Likely cause (dc_prev not scaled by the forget gate)" in text, text
+    assert "Right: dx_t, dh_prev, grads." in text, text
+
+
+def test_an_output_no_mistake_explains_is_named_beside_one_that_is_explained():
+    from lstm_course.exercises.lstm import _step
+
+    ok, text = run_checker(exercises.check_lstm_step, lambda x, h, c, p: _step(x, h, c, p, forget=False,
+                                                                               squash_c=False))
+    assert not ok
+    assert "- h_t differs from the reference" in text and "matches none of the common mistakes" in text, text
+    assert "- c_t: Likely cause (missing forget gate)" in text, text
+
+
+def test_the_explanation_of_a_mistake_is_not_repeated_for_each_output():
+    from lstm_course.exercises.rnn import RNN_STEP_BACKWARD_MISTAKES
+
+    mistake = RNN_STEP_BACKWARD_MISTAKES[0]
+    ok, text = run_checker(exercises.check_rnn_step_backward, mistake.fn)
+    assert not ok and text.count(mistake.explanation) == 1, text
+
+
+@pytest.mark.parametrize("checker, reference, order", [
+    ("check_lstm_step", "lstm.reference_lstm_step", "(c_t, h_t); expected (h_t, c_t)"),
+    ("check_fused_lstm_step", "fast.reference_fused_lstm_step", "(c_t, h_t); expected (h_t, c_t)"),
+    ("check_reverse_direction", "stacked.reference_reverse_direction", "(h_n, out); expected (out, h_n)"),
+])
+def test_a_swapped_return_is_named(checker, reference, order):
+    import importlib
+
+    module, name = reference.split(".")
+    right = getattr(importlib.import_module(f"lstm_course.exercises.{module}"), name)
+    ok, text = run_checker(getattr(exercises, checker), lambda *args: tuple(right(*args))[::-1])
+    assert not ok and f"you returned them in the order {order}" in text, text
+
+
+def test_function_arguments_are_described_as_functions():
+    from lstm_course.exercises.sampling_loop import MISTAKES
+
+    ok, text = run_checker(exercises.check_sampling_loop, MISTAKES[0].fn)
+    assert not ok and "step = a function" in text and "draw = a function" in text and "step ()" not in text, text
+    assert "prime = [1, 4, 2]" in text, text
+
+
+@pytest.mark.parametrize("name", sorted(STAGED))
+def test_every_function_checker_names_its_outputs(name):
+    """No 'output 1': every checker that takes a function passes ``output_names`` (or has one output)."""
+    if name == "check_tbptt_step":
+        pytest.importorskip("torch")
+    _, text = run_checker(STAGED[name], lambda *args: (np.zeros(2),) * 9)
+    assert "output 1" not in text and "output 2" not in text, text

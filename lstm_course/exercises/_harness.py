@@ -22,6 +22,7 @@ cause.
 """
 
 import copy
+import itertools
 import warnings
 from typing import Callable, NamedTuple
 
@@ -177,14 +178,6 @@ def _close(pairs, atol=TOLERANCE, rtol=0.0):
     return all(np.allclose(np.asarray(a, dtype=np.float64), e, rtol=rtol, atol=atol) for _, a, e in pairs)
 
 
-def _matches_mistake(pairs, wrong, names):
-    """Whether the learner's outputs equal a mistake's outputs (same shapes, within TOLERANCE)."""
-    wrong_pairs, problem = read_outputs(wrong, wrong, names)
-    return problem is None and len(wrong_pairs) == len(pairs) and all(
-        a.shape == w.shape and np.allclose(np.asarray(a, dtype=np.float64), w, rtol=0, atol=TOLERANCE)
-        for (_, a, _), (_, w, _) in zip(pairs, wrong_pairs))
-
-
 def _flatten(out):
     """Outputs as a list of float64 arrays (dicts flattened in sorted key order); our own outputs only."""
     arrays = []
@@ -204,6 +197,10 @@ def _describe_args(names, args):
         elif isinstance(arg, (list, tuple)) and arg and isinstance(arg[0], dict):
             parts.append(f"{name} = [{len(arg)} dicts]")
         elif isinstance(arg, (int, float)) and not isinstance(arg, bool):
+            parts.append(f"{name} = {arg}")
+        elif callable(arg):
+            parts.append(f"{name} = a function")
+        elif isinstance(arg, list) and len(arg) <= 8 and all(type(v) is int for v in arg):
             parts.append(f"{name} = {arg}")
         else:
             parts.append(f"{name} {np.shape(arg)}")
@@ -266,10 +263,16 @@ def check_function(fn, *, title, arg_names, cases, reference, mistakes, check_ou
     ``output_names`` name the returned values in messages. ``check_output(out,
     expected) -> str | None`` may add a structural check of its own (it runs
     after the outputs have been read, and may not raise).
+
+    When the outputs have the right structure but wrong values, each output is
+    diagnosed on its own: the report has one line per wrong output, naming
+    the known mistakes (``mistakes``) that reproduce *that* output, or saying
+    that it matches none, and it says which outputs are right. Outputs that
+    equal the reference's in another order are named as a swapped return.
     """
     hint = stage_hint(hints, attempted=True)
     if not callable(fn):
-        report(f"{title}: expected a function, got {type(fn).__name__}.")
+        report(f"{title}: expected a function, got {type_name(fn)}.")
         return False
     results, failure = runner.run_calls(fn, [copy.deepcopy(case.args) for case in cases])
     for n, case in enumerate(cases):
@@ -289,7 +292,14 @@ def check_function(fn, *, title, arg_names, cases, reference, mistakes, check_ou
             return False
         expected = reference(*copy.deepcopy(case.args))
         count = len(expected) if isinstance(expected, tuple) else 1
-        names = output_names or (["your output"] if count == 1 else [f"output {k + 1}" for k in range(count)])
+        names = list(output_names or (["your output"] if count == 1 else []))
+        names += [f"output {k + 1}" for k in range(len(names), count)]
+        names = names[:count]
+        order = _swapped_order(out, expected, names)
+        if order is not None:
+            report(f"{title}: your values are right but you returned them in the order ({', '.join(order)}); "
+                   f"expected ({', '.join(names)}) {where}. Return them in that order.")
+            return False
         pairs, problem = read_outputs(out, expected, names)
         if problem is None:
             problem = next((f"{name} has shape {a.shape}, expected {e.shape}" for name, a, e in pairs
@@ -299,23 +309,97 @@ def check_function(fn, *, title, arg_names, cases, reference, mistakes, check_ou
             problem = extra if isinstance(extra, str) else None
         if problem is None and _close(pairs) and all(a.dtype.itemsize >= 8 for _, a, _ in pairs):
             continue
+        wrongs = []  # (mistake, its pairs) for every mistake whose outputs have the learner's structure
         if pairs is not None:
             for mistake in mistakes:
                 wrong = _own(mistake.fn, *copy.deepcopy(case.args))
-                if wrong is not None and _matches_mistake(pairs, wrong, names):
-                    report(f"{title}: not yet right {where}.\nLikely cause ({mistake.name}): {mistake.explanation}"
-                           f"\nHint: {hint}")
-                    return False
+                wrong_pairs, bad = read_outputs(wrong, wrong, names) if wrong is not None else (None, "none")
+                if bad is None and [name for name, _, _ in wrong_pairs] == [name for name, _, _ in pairs]:
+                    wrongs.append((mistake, wrong_pairs))
+            whole = [m for m, wp in wrongs if all(_same_values(a, w) for (_, a, _), (_, w, _) in zip(pairs, wp))]
+            if whole and (problem is not None or _precision_problem(pairs) or _nan_problem(pairs)):
+                report(f"{title}: not yet right {where}.\n{_likely(whole)}\nHint: {hint}")
+                return False
         problem = problem or _precision_problem(pairs) or _nan_problem(pairs)
         if problem is not None:
             report(f"{title}: {problem} {where}.\nHint: {hint}")
             return False
-        name, err = max(((name, float(np.max(np.abs(a - e)))) for name, a, e in pairs), key=lambda item: item[1])
-        report(f"{title}: {name} differs from the reference by up to {err:.3g} {where}, "
-               f"and the difference matches none of the common mistakes.\nHint: {hint}")
+        report(f"{title}: not yet right {where}.\n{_diagnose(pairs, names, wrongs)}\nHint: {hint}")
         return False
     report(f"{title}: correct on all {len(cases)} cases.")
     return True
+
+
+def _same_values(a, w):
+    return a.shape == w.shape and np.allclose(np.asarray(a, dtype=np.float64), w, rtol=0, atol=TOLERANCE)
+
+
+def _likely(found, indent=""):
+    """``Likely cause (name): explanation`` for one mistake; each of several on its own line."""
+    if len(found) == 1:
+        return f"{indent}Likely cause ({found[0].name}): {found[0].explanation}"
+    return f"{indent}Likely cause, one of {len(found)} known mistakes that give this:\n" + "\n".join(
+        f"{indent}  ({m.name}): {m.explanation}" for m in found)
+
+
+def _group(pair_name, names):
+    """The index of the output a pair belongs to (``grads['W']`` belongs to ``grads``)."""
+    return next(k for k, name in enumerate(names) if pair_name == name or pair_name.startswith(name + "["))
+
+
+def _diagnose(pairs, names, wrongs):
+    """One line per wrong output: the known mistakes that reproduce that output, or none; the right ones named."""
+    groups = {}
+    for k, (name, a, e) in enumerate(pairs):
+        groups.setdefault(_group(name, names), []).append(k)
+    right = [names[g] for g, ks in groups.items() if all(_same_values(pairs[k][1], pairs[k][2]) for k in ks)]
+    wrong = [g for g in groups if names[g] not in right]
+    found = {g: [m for m, wp in wrongs if all(_same_values(pairs[k][1], wp[k][1]) for k in groups[g])]
+             for g in wrong}
+    tail = f"\nRight: {', '.join(right)}." if right else ""
+    common = [m for m in found[wrong[0]] if all(m in found[g] for g in wrong)] if wrong else []
+    if len(wrong) == 1 or (common and all(found[g] == common for g in wrong)):
+        where = "" if len(names) == 1 else f"Wrong: {', '.join(names[g] for g in wrong)}.\n"
+        if common:
+            return where + _likely(common) + tail
+        return where + _none(pairs, groups, wrong[0], names) + tail
+    lines, told = [], set()
+    for g in wrong:
+        if not found[g]:
+            lines.append(f"- {_none(pairs, groups, g, names)}")
+        elif all(m.name in told for m in found[g]):
+            lines.append(f"- {names[g]}: likely cause ({' or '.join(m.name for m in found[g])}), as above.")
+        else:
+            lines.append(f"- {names[g]}: " + _likely(found[g], indent="  ").lstrip())
+            told.update(m.name for m in found[g])
+    return (f"{len(wrong)} of your {len(names)} outputs are wrong:\n" + "\n".join(lines)
+            + tail)
+
+
+def _none(pairs, groups, g, names):
+    name, err = max(((pairs[k][0], float(np.max(np.abs(pairs[k][1] - pairs[k][2])))) for k in groups[g]),
+                    key=lambda item: item[1])
+    inside = f" (in {name})" if name != names[g] else ""
+    return (f"{names[g]} differs from the reference by up to {err:.3g}{inside}, and the difference matches none of "
+            "the common mistakes.")
+
+
+def _swapped_order(out, expected, names):
+    """The names in the order the learner returned them, when ``out`` is the reference's outputs reordered."""
+    if not isinstance(expected, tuple) or len(expected) < 2 or not isinstance(out, (tuple, list)) or \
+            len(out) != len(expected) or any(isinstance(e, dict) for e in expected):
+        return None
+    learner = [as_array(o, "x")[0] for o in out]
+    reference = [np.asarray(e, dtype=np.float64) for e in expected]
+    if any(a is None for a in learner):
+        return None
+    equal = [[_same_values(a, e) for e in reference] for a in learner]
+    if all(equal[j][j] for j in range(len(out))):
+        return None
+    for order in itertools.permutations(range(len(out))):
+        if all(equal[j][order[j]] for j in range(len(out))):
+            return [names[k] for k in order]
+    return None
 
 
 def _own(fn, *args):
