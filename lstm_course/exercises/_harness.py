@@ -314,8 +314,9 @@ def check_function(fn, *, title, arg_names, cases, reference, mistakes, check_ou
             for mistake in mistakes:
                 wrong = _own(mistake.fn, *copy.deepcopy(case.args))
                 wrong_pairs, bad = read_outputs(wrong, wrong, names) if wrong is not None else (None, "none")
-                if bad is None and [name for name, _, _ in wrong_pairs] == [name for name, _, _ in pairs]:
-                    wrongs.append((mistake, wrong_pairs))
+                if bad is None and [name for name, _, _ in wrong_pairs] == [name for name, _, _ in pairs] and not all(
+                        _same_values(w, e) for (_, w, _), (_, _, e) in zip(wrong_pairs, pairs)):
+                    wrongs.append((mistake, wrong_pairs))  # (a mistake that gives the right answer here says nothing)
             whole = [m for m, wp in wrongs if all(_same_values(a, w) for (_, a, _), (_, w, _) in zip(pairs, wp))]
             if whole and (problem is not None or _precision_problem(pairs) or _nan_problem(pairs)):
                 report(f"{title}: not yet right {where}.\n{_likely(whole)}\nHint: {hint}")
@@ -358,7 +359,7 @@ def _diagnose(pairs, names, wrongs):
              for g in wrong}
     tail = f"\nRight: {', '.join(right)}." if right else ""
     common = [m for m in found[wrong[0]] if all(m in found[g] for g in wrong)] if wrong else []
-    if len(wrong) == 1 or (common and all(found[g] == common for g in wrong)):
+    if len(wrong) == 1 or common:  # one mistake that explains every wrong output is the likeliest
         where = "" if len(names) == 1 else f"Wrong: {', '.join(names[g] for g in wrong)}.\n"
         if common:
             return where + _likely(common) + tail

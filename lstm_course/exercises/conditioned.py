@@ -59,6 +59,10 @@ _ENCODE_MISTAKES = [
             "neighbouring code (one too low below zero, one too high above). Round to the nearest of those "
             "points: floor((F(x) + 1) / 2 * mu + 0.5).",
             lambda x, mu: np.minimum(np.floor((_companded(x, mu) + 1) / 2 * (mu + 1)), mu).astype(np.int64)),
+    Mistake("non-integer codes (not rounded)", "your codes are the real numbers (F(x) + 1) / 2 * mu, not rounded: a "
+            "code is a class index of a 256-way softmax, an integer in 0 .. mu. Round to the nearest one, "
+            "floor(... + 0.5), and return integers.",
+            lambda x, mu: (_companded(x, mu) + 1) / 2 * mu),
     Mistake("no companding", "the samples are quantised uniformly: apply F(x) = sgn(x) ln(1 + mu|x|) / ln(1 + mu) "
             "first, so that quiet samples get more codes.", lambda x, mu: np.floor((x + 1) / 2 * mu + 0.5).astype(np.int64)),
 ]
@@ -68,8 +72,17 @@ def check_mu_law_encode(fn, report=print):
     """Check ``fn(x (n,) in [-1, 1], mu) -> codes (n,) int in [0, mu]``; never raises."""
     return check_function(fn, title="mu-law encode", arg_names=("x", "mu"), cases=_ENCODE_CASES,
                           reference=mu_law_encode, mistakes=_ENCODE_MISTAKES,
-                          check_output=lambda out, exp: shape_problem(out, exp, ["codes"]), output_names=("codes",),
-                          hints=ENCODE_HINTS, report=report)
+                          check_output=_codes_problem, output_names=("codes",), hints=ENCODE_HINTS, report=report)
+
+
+def _codes_problem(out, expected):
+    """The shape, then the dtype: codes are class indices, so they must be integers (plain data only)."""
+    problem = shape_problem(out, expected, ["codes"])
+    if problem is None and np.asarray(out).dtype.kind not in "iu":
+        return (f"non-integer codes: your codes have dtype {np.asarray(out).dtype}, but a code is a class index of "
+                "a 256-way softmax (an embedding row, a target of the cross-entropy): return integers, such as "
+                "codes.astype(np.int64)")
+    return problem
 
 
 ENCODE_HINTS = Hints(

@@ -103,8 +103,8 @@ def _candidates(scores, lengths, finished, log_probs, eos, add):
     return out
 
 
-def _select(candidates, beam_size, length_penalty):
-    ranked = sorted(candidates, key=lambda c: -length_normalised(c[2], c[3], length_penalty))[:beam_size]
+def _select(candidates, beam_size, length_penalty, normalise=length_normalised):
+    ranked = sorted(candidates, key=lambda c: -normalise(c[2], c[3], length_penalty))[:beam_size]
     return (np.array([c[0] for c in ranked]), np.array([c[1] for c in ranked]),
             np.array([float(c[2]) for c in ranked]))
 
@@ -127,6 +127,11 @@ def _no_normalisation(scores, lengths, finished, log_probs, eos, beam_size, leng
     return _beam_reference(scores, lengths, finished, log_probs, eos, beam_size, 0.0)
 
 
+def _raw_length_power(scores, lengths, finished, log_probs, eos, beam_size, length_penalty):
+    return _select(_candidates(scores, lengths, finished, log_probs, eos, lambda s, lp: s + lp), beam_size,
+                   length_penalty, normalise=lambda score, length, alpha: score / length ** alpha)
+
+
 BEAM_MISTAKES = [
     Mistake("probabilities added", "scores are sums of log-probabilities: add log_probs[k, v], not exp(log_probs) "
             "(adding probabilities does not give the probability of the sequence).", _adds_probabilities),
@@ -136,6 +141,9 @@ BEAM_MISTAKES = [
     Mistake("no length normalisation", "with length_penalty > 0, rank candidates by score / ((5 + length) / 6) ** "
             "length_penalty, where length counts the new token: raw scores favour short hypotheses.",
             _no_normalisation),
+    Mistake("|y|^alpha as the length penalty", "the chapter's length penalty is ((5 + |y|) / 6) ** alpha (Wu et al. "
+            "2016), not |y| ** alpha: the 5 and the 6 keep short hypotheses from being divided by a tiny number.",
+            _raw_length_power),
 ]
 
 
