@@ -255,8 +255,17 @@ def _nan_problem(pairs):
     return None
 
 
+def global_rng_leak(moved, advice):
+    """The message for a learner call that changed a global random state (``moved``: names from
+    :attr:`runner.Result.global_rng`), ending with ``advice`` (such as "use the rng argument")."""
+    which = " and ".join({"numpy": "NumPy's global random state: it called np.random.seed or np.random.*",
+                          "random": "Python's global random state: it called random.seed or random.*"}[name]
+                         for name in moved)
+    return f"your function changed {which}; {advice}"
+
+
 def check_function(fn, *, title, arg_names, cases, reference, mistakes, check_output=None, hints,
-                   report=print, output_names=None):
+                   report=print, output_names=None, global_rng_advice=None):
     """Run ``fn`` on every case; return True only if it matches ``reference`` everywhere.
 
     ``hints`` is a :class:`Hints` (the nudge before an attempt, the formula after a wrong one) or one string.
@@ -269,6 +278,10 @@ def check_function(fn, *, title, arg_names, cases, reference, mistakes, check_ou
     the known mistakes (``mistakes``) that reproduce *that* output, or saying
     that it matches none, and it says which outputs are right. Outputs that
     equal the reference's in another order are named as a swapped return.
+
+    ``global_rng_advice`` (a clause such as "use the rng argument") makes a
+    call that changes NumPy's or Python's global random state a mistake, named
+    with that advice (for exercises that promise "never np.random.*").
     """
     hint = stage_hint(hints, attempted=True)
     if not callable(fn):
@@ -289,6 +302,10 @@ def check_function(fn, *, title, arg_names, cases, reference, mistakes, check_ou
             report(f"{title}: your function modified its input {', '.join(changed)} in place {where}. "
                    "Callers (and backpropagation) still need the original values: compute new arrays "
                    "instead of writing into the arguments (avoid +=, *=, [...] =, del on inputs).")
+            return False
+        moved = getattr(results[n], "global_rng", ())
+        if global_rng_advice is not None and moved:
+            report(f"{title}: {global_rng_leak(moved, global_rng_advice)} ({where[3:]}).")
             return False
         expected = reference(*copy.deepcopy(case.args))
         count = len(expected) if isinstance(expected, tuple) else 1

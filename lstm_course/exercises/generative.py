@@ -6,7 +6,7 @@ import numpy as np
 
 from ..sampling import probabilities
 from . import runner
-from ._harness import Hints, _text, describe_error, not_attempted, protect, type_name
+from ._harness import Hints, _text, describe_error, global_rng_leak, not_attempted, protect, type_name
 
 SAMPLING_HINTS = Hints(
     nudge="turn the logits into probabilities at the given temperature (the chapter's sampling equation: a low "
@@ -39,6 +39,10 @@ def _draw(fn, logits, temperature, seed, n):
             if not_attempted(error):
                 return None, _NOT_ATTEMPTED
             return None, f"{describe_error(error)} on call {call + 1} at temperature {temperature:g}"
+        if results[call].global_rng:
+            return None, global_rng_leak(results[call].global_rng, "use the generator `rng` you are given "
+                                         "(rng.random(), rng.choice(...)), so that the same seed gives the same draws "
+                                         "and the caller's own random numbers are left alone")
         k, problem = _index(results[call][0], len(logits))
         if problem:
             return None, f"at temperature {temperature:g} your function {problem}"

@@ -170,7 +170,8 @@ def check_sampling_loop(fn, report=print):
     """
     return check_function(fn, title="Sampling loop", arg_names=("step", "state", "prime", "length", "draw"),
                           cases=CASES, reference=reference_generate, mistakes=MISTAKES,
-                          check_output=_check_output, output_names=("ids",), hints=HINTS, report=report)
+                          check_output=_check_output, output_names=("ids",), hints=HINTS, report=report,
+                          global_rng_advice="every symbol comes from `draw(logits)`, which has its own generator")
 
 
 check_sampling_loop.hints = HINTS
