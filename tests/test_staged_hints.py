@@ -192,3 +192,22 @@ def test_every_function_checker_names_its_outputs(name):
         pytest.importorskip("torch")
     _, text = run_checker(STAGED[name], lambda *args: (np.zeros(2),) * 9)
     assert "output 1" not in text and "output 2" not in text, text
+
+
+@pytest.mark.parametrize("checker, zoo", [
+    ("check_attention_step", "seq2seq.ATTENTION_MISTAKES"), ("check_beam_step", "seq2seq.BEAM_MISTAKES"),
+    ("check_mu_law_encode", "conditioned._ENCODE_MISTAKES"), ("check_sampling_loop", "sampling_loop.MISTAKES"),
+    ("check_lstm_flops", "fast.FLOPS_MISTAKES"), ("check_gru_step", "variants._mistakes"),
+])
+def test_the_reviews_pairs_of_mistakes_are_named_together(checker, zoo):
+    """Review T-XX-02: two mistakes at once got "matches none"; the pairs it tried are now in the zoos."""
+    import importlib
+
+    module, name = zoo.split(".")
+    found = getattr(importlib.import_module(f"lstm_course.exercises.{module}"), name)
+    found = found("after") if callable(found) else found
+    pairs = [m for m in found if " + " in m.name]
+    assert pairs, zoo
+    for mistake in pairs:
+        ok, text = run_checker(getattr(exercises, checker), mistake.fn)
+        assert not ok and f"Likely cause ({mistake.name})" in text and "two mistakes at once" in text, text

@@ -49,6 +49,12 @@ class Mistake(NamedTuple):
     fn: Callable
 
 
+def both(first, second, fn):
+    """A :class:`Mistake` for two known mistakes made at once: ``fn`` makes both; the report explains each."""
+    return Mistake(f"{first.name} + {second.name}", f"two mistakes at once. First ({first.name}): "
+                   f"{first.explanation} Second ({second.name}): {second.explanation}", fn)
+
+
 class Hints(NamedTuple):
     """Staged hints for one exercise: a nudge first, the formula only after a wrong attempt.
 

@@ -4,7 +4,7 @@ import numpy as np
 
 from ..data.audio import mu_law_decode, mu_law_encode
 from ..numpy_impl.conditioned import init_state_forward
-from ._harness import Case, Hints, Mistake, check_function, clause, shape_problem, takes_values, type_name
+from ._harness import Case, Hints, Mistake, both, check_function, clause, shape_problem, takes_values, type_name
 
 _rng = np.random.default_rng(15)
 _STATE_CASES = [Case("B = 2, F = 3, H = 4", (_rng.normal(size=(2, 3)), _rng.normal(size=(4, 3)), _rng.normal(size=4))),
@@ -66,6 +66,8 @@ _ENCODE_MISTAKES = [
     Mistake("no companding", "the samples are quantised uniformly: apply F(x) = sgn(x) ln(1 + mu|x|) / ln(1 + mu) "
             "first, so that quiet samples get more codes.", lambda x, mu: np.floor((x + 1) / 2 * mu + 0.5).astype(np.int64)),
 ]
+_ENCODE_MISTAKES.append(both(_ENCODE_MISTAKES[-1], _ENCODE_MISTAKES[2],
+                             lambda x, mu: np.floor((np.asarray(x) + 1) / 2 * mu).astype(np.int64)))
 
 
 def check_mu_law_encode(fn, report=print):

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..numpy_impl.activations import sigmoid
-from ._harness import Case, Hints, Mistake, check_function, protect
+from ._harness import Case, Hints, Mistake, both, check_function, protect
 
 
 def _cases():
@@ -87,6 +87,7 @@ FLOPS_MISTAKES = [
     Mistake("the recurrent part left out", "each gate reads [x_t, h_(t-1)], of width D + H, not D alone.",
             lambda T, B, D, H: 24 * T * B * D * H),
 ]
+FLOPS_MISTAKES.append(both(FLOPS_MISTAKES[1], FLOPS_MISTAKES[0], lambda T, B, D, H: 4 * T * B * (D + H) * H))
 
 
 def _flops_cases():

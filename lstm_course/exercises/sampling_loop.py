@@ -16,7 +16,7 @@ on two small fixed models and names the usual mistakes.
 import numpy as np
 
 from ..sampling import sample
-from ._harness import Case, Hints, Mistake, check_function, type_name
+from ._harness import Case, Hints, Mistake, both, check_function, type_name
 
 
 class ToyStep:
@@ -132,6 +132,19 @@ MISTAKES = [
     Mistake("the prime in the output", "return only the `length` drawn symbols, not the prime in front of them.",
             _prime_in_output),
 ]
+
+
+def _argmax_fed_state_not_carried(step, state, prime, length, draw):
+    for k in prime:
+        logits, state = step(k, state)
+    primed, out = state, []
+    for _ in range(length):
+        out.append(draw(logits))
+        logits, _ = step(int(np.argmax(logits)), primed)
+    return np.array(out)
+
+
+MISTAKES.append(both(MISTAKES[1], MISTAKES[3], _argmax_fed_state_not_carried))
 
 CASES = [
     Case("V = 6, prime [1, 4, 2], 16 draws at temperature 1",

@@ -4,7 +4,7 @@ import numpy as np
 
 from ..decoding import length_normalised
 from ..numpy_impl.attention import attention_forward
-from ._harness import Case, Hints, Mistake, _text, check_function, measurement, shape_problem, takes_values
+from ._harness import Case, Hints, Mistake, _text, both, check_function, measurement, shape_problem, takes_values
 
 # ---------------------------------------------------------------- the attention step
 
@@ -54,6 +54,14 @@ ATTENTION_MISTAKES = [
     Mistake("query and keys swapped", "W_q acts on the query (the decoder state) and W_k on the keys (the encoder "
             "outputs): tanh(query @ W_q.T + keys @ W_k.T).", _swapped),
 ]
+
+
+def _wrong_axis_mask_ignored(query, keys, params, mask):
+    weights = _softmax(_scores(query, keys, params), axis=1)
+    return (weights[:, :, None] * keys).sum(0), weights
+
+
+ATTENTION_MISTAKES.append(both(ATTENTION_MISTAKES[1], ATTENTION_MISTAKES[0], _wrong_axis_mask_ignored))
 
 
 def _attention_cases():
@@ -145,6 +153,8 @@ BEAM_MISTAKES = [
             "2016), not |y| ** alpha: the 5 and the 6 keep short hypotheses from being divided by a tiny number.",
             _raw_length_power),
 ]
+BEAM_MISTAKES.append(both(BEAM_MISTAKES[1], BEAM_MISTAKES[3], lambda scores, lengths, finished, *rest: _raw_length_power(
+    scores, lengths, np.zeros_like(finished), *rest)))
 
 
 def _beam_cases():

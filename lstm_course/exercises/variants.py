@@ -4,7 +4,7 @@ import numpy as np
 
 from ..notation import LSTM_VARIANTS
 from ..numpy_impl.activations import sigmoid
-from ._harness import Case, Hints, Mistake, _text, check_function, measurement, protect, takes_values
+from ._harness import Case, Hints, Mistake, _text, both, check_function, measurement, protect, takes_values
 
 
 def _args(rng, B, D, H):
@@ -40,7 +40,7 @@ def _mistakes(reset):
                       "b_hn)). Adding b_hn to b_in puts it outside the reset gate, so a closed gate (r = 0) no longer "
                       "removes it; the two biases can be merged only in the reset='before' formulation.",
                       lambda x, h, p: _step(x, h, p, reset, fold_b_hn=True))] if reset == "after" else []
-    return folded + [
+    zoo = folded + [
         Mistake("z and 1 - z swapped", "in this book's (and torch.nn.GRU's) convention the update gate z keeps the "
                 "old state: h_t = (1 - z) * n + z * h_prev. Some papers (Bahdanau et al.'s decoder) write it the "
                 "other way round; both learn, but the weights are not interchangeable.",
@@ -52,6 +52,8 @@ def _mistakes(reset):
                 "candidate n is a tanh (between -1 and 1, it is new content).",
                 lambda x, h, p: _step(x, h, p, reset, gate=np.tanh, squash=sigmoid)),
     ]
+    swapped, other_reset = zoo[len(folded)], zoo[len(folded) + 1]
+    return zoo + [both(swapped, other_reset, lambda x, h, p: _step(x, h, p, other, keep="1-z"))]
 
 
 @protect
