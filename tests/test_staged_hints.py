@@ -195,12 +195,14 @@ def test_every_function_checker_names_its_outputs(name):
 
 
 @pytest.mark.parametrize("checker, zoo", [
-    ("check_attention_step", "seq2seq.ATTENTION_MISTAKES"), ("check_beam_step", "seq2seq.BEAM_MISTAKES"),
+    ("check_attention_step", "seq2seq.ATTENTION_MISTAKES"),
     ("check_mu_law_encode", "conditioned._ENCODE_MISTAKES"), ("check_sampling_loop", "sampling_loop.MISTAKES"),
     ("check_lstm_flops", "fast.FLOPS_MISTAKES"), ("check_gru_step", "variants._mistakes"),
 ])
 def test_the_reviews_pairs_of_mistakes_are_named_together(checker, zoo):
-    """Review T-XX-02: two mistakes at once got "matches none"; the pairs it tried are now in the zoos."""
+    """Review T-XX-02: two mistakes at once got "matches none"; the pairs it tried are now in the zoos (the beam
+    step's pair needs none: its cases cannot tell it from the first mistake, and once that is fixed, the second,
+    |y|^alpha, is named on its own)."""
     import importlib
 
     module, name = zoo.split(".")

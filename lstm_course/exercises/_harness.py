@@ -47,12 +47,20 @@ class Mistake(NamedTuple):
     name: str
     explanation: str
     fn: Callable
+    parts: tuple = ()  # for two mistakes made at once (see :func:`both`), the names of the two
 
 
 def both(first, second, fn):
     """A :class:`Mistake` for two known mistakes made at once: ``fn`` makes both; the report explains each."""
     return Mistake(f"{first.name} + {second.name}", f"two mistakes at once. First ({first.name}): "
-                   f"{first.explanation} Second ({second.name}): {second.explanation}", fn)
+                   f"{first.explanation} Second ({second.name}): {second.explanation}", fn,
+                   (first.name, second.name))
+
+
+def _simplest(found):
+    """``found`` without a pair of mistakes when one of its two already explains the output alone."""
+    alone = {m.name for m in found if not m.parts}
+    return [m for m in found if not (set(m.parts) & alone)]
 
 
 class Hints(NamedTuple):
@@ -360,6 +368,7 @@ def _same_values(a, w):
 
 def _likely(found, indent=""):
     """``Likely cause (name): explanation`` for one mistake; each of several on its own line."""
+    found = _simplest(found)
     if len(found) == 1:
         return f"{indent}Likely cause ({found[0].name}): {found[0].explanation}"
     return f"{indent}Likely cause, one of {len(found)} known mistakes that give this:\n" + "\n".join(
@@ -378,7 +387,7 @@ def _diagnose(pairs, names, wrongs):
         groups.setdefault(_group(name, names), []).append(k)
     right = [names[g] for g, ks in groups.items() if all(_same_values(pairs[k][1], pairs[k][2]) for k in ks)]
     wrong = [g for g in groups if names[g] not in right]
-    found = {g: [m for m, wp in wrongs if all(_same_values(pairs[k][1], wp[k][1]) for k in groups[g])]
+    found = {g: _simplest([m for m, wp in wrongs if all(_same_values(pairs[k][1], wp[k][1]) for k in groups[g])])
              for g in wrong}
     tail = f"\nRight: {', '.join(right)}." if right else ""
     common = [m for m in found[wrong[0]] if all(m in found[g] for g in wrong)] if wrong else []

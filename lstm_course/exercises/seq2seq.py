@@ -153,8 +153,6 @@ BEAM_MISTAKES = [
             "2016), not |y| ** alpha: the 5 and the 6 keep short hypotheses from being divided by a tiny number.",
             _raw_length_power),
 ]
-BEAM_MISTAKES.append(both(BEAM_MISTAKES[1], BEAM_MISTAKES[3], lambda scores, lengths, finished, *rest: _raw_length_power(
-    scores, lengths, np.zeros_like(finished), *rest)))
 
 
 def _beam_cases():
