@@ -17,8 +17,10 @@ that true, and a new checker gets both for free (both live in
 calls it on fresh copies of fixed cases, checks that no input was modified in
 place, reads the outputs (count, type, dtype, shape, NaN) with messages that
 name each problem, compares with the reference and, when they differ, tries a
-list of known mistakes (the "bug zoo" of ``pitfalls.md``) to name the likely
-cause.
+list of known mistakes (the "bug zoo" of ``pitfalls.md``) on each output
+separately, so that two mistakes in two outputs are both named (and
+:func:`both` names two mistakes made in one output). Its hints are staged
+(:class:`Hints`): a nudge before any attempt, the formula after a wrong one.
 """
 
 import copy
@@ -190,6 +192,13 @@ def read_outputs(out, expected, names):
 
 def _close(pairs, atol=TOLERANCE, rtol=0.0):
     return all(np.allclose(np.asarray(a, dtype=np.float64), e, rtol=rtol, atol=atol) for _, a, e in pairs)
+
+
+def _matches_mistake(pairs, wrong, names):
+    """Whether the learner's outputs equal a mistake's outputs (same shapes, within TOLERANCE); kept for callers."""
+    wrong_pairs, problem = read_outputs(wrong, wrong, names)
+    return problem is None and len(wrong_pairs) == len(pairs) and all(
+        _same_values(a, w) for (_, a, _), (_, w, _) in zip(pairs, wrong_pairs))
 
 
 def _flatten(out):
