@@ -107,12 +107,18 @@ def check_sample_with_temperature(fn, report=print):
     problem = frequencies_problem(1.0) or frequencies_problem(0.5)
     if problem is None:
         greedy, problem = _draw(fn, logits, 0.01, 1, 50)
-        if problem is not None:
-            problem += (". At temperature 0.01, divide the logits by the temperature and subtract their maximum "
-                        "before exponentiating, or exp() overflows")
-        elif set(greedy) != {int(logits.argmax())}:
+        if problem is None and set(greedy) != {int(logits.argmax())}:
             problem = (f"at temperature 0.01 the draws should always be the argmax ({int(logits.argmax())}); "
                        f"got {sorted(set(greedy))}")
+        if problem is None:  # logits / temperature = 2000: exp() overflows unless the maximum is subtracted first
+            large = 10 * logits[::-1]  # (the argmax last: a NaN cumulative sum tends to give index 0)
+            greedy, problem = _draw(fn, large, 0.01, 1, 20)
+            if problem is None and set(greedy) != {int(large.argmax())}:
+                problem = (f"with the logits {large.tolist()} at temperature 0.01 the draws should always be the "
+                           f"argmax ({int(large.argmax())}); got {sorted(set(greedy))}")
+            if problem is not None:
+                problem += (". exp(logits / temperature) overflows to inf (exp(2000)): subtract the largest "
+                            "logit / temperature before exponentiating")
     problem = problem or frequencies_problem(1e4)
     if problem is not None:
         report(f"Sampling: {problem}.\nHint: {SAMPLING_HINTS.formula}")
