@@ -328,7 +328,7 @@ def check_function(fn, *, title, arg_names, cases, reference, mistakes, check_ou
             return False
         moved = getattr(results[n], "global_rng", ())
         if global_rng_advice is not None and moved:
-            report(f"{title}: {global_rng_leak(moved, global_rng_advice)} ({where[3:]}).")
+            report(f"{title}: {global_rng_leak(moved, global_rng_advice)}; seen {where}.")
             return False
         expected = reference(*copy.deepcopy(case.args))
         count = len(expected) if isinstance(expected, tuple) else 1
