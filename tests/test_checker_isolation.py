@@ -397,3 +397,39 @@ def test_the_runner_does_not_run_in_the_parent():
     out, failure = runner.run(os.getpid)
     assert failure is None and out != os.getpid()
     assert sys.modules["lstm_course.exercises.runner"].FORK
+
+
+# ---------------------------------------------------------------- global random state
+
+
+def _reseeds(*args):
+    np.random.seed(0)
+    return 1
+
+
+def _draws_python_random(*args):
+    import random
+
+    return random.random()
+
+
+def _rng_argument(rng):
+    return float(rng.random())
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_the_runner_names_a_call_that_moves_a_global_generator(monkeypatch, fork):
+    monkeypatch.setattr(runner, "FORK", fork)
+    before = np.random.get_state()[1].copy()
+    results, failure = runner.run_calls(_reseeds, [(), ()])
+    assert failure is None and results[0].global_rng == ("numpy",)
+    if fork:  # each call in the child starts from a fresh global stream: a re-seed to the same value shows again
+        assert results[1].global_rng == ("numpy",)
+    results, _ = runner.run_calls(_draws_python_random, [()])
+    assert results[0].global_rng == ("random",)
+    results, _ = runner.run_calls(_rng_argument, [(np.random.default_rng(0),)])
+    assert results[0].global_rng == ()
+    out, args = results[0]  # still a pair
+    assert isinstance(out, float)
+    if fork:  # the child's state is its own: the parent's generator is left alone
+        assert np.array_equal(before, np.random.get_state()[1])

@@ -93,3 +93,13 @@ def test_conditioned_answer_checker_never_raises_on_junk(question, answer):
     ok = check_conditioned_answer(question, answer, report=messages.append)
     assert ok in (True, False) and messages
     assert ok == (question in ("lookup", "attribute-table") and answer == " B ")  # both answers are b
+
+
+def test_mu_law_encode_checker_refuses_float_codes_even_when_their_values_are_right():
+    """Review T-XX-03: float codes were accepted; a code is a class index, so they must be integers."""
+    from lstm_course.data.audio import mu_law_encode
+
+    ok, text = run_checker(check_mu_law_encode, lambda x, mu: mu_law_encode(x, mu).astype(np.float64))
+    assert not ok and "non-integer codes" in text and "dtype float64" in text, text
+    ok, text = run_checker(check_mu_law_encode, lambda x, mu: mu_law_encode(x, mu).astype(np.int32))
+    assert ok, text

@@ -18,8 +18,11 @@ def test_sampling_checker_accepts_a_correct_sampler():
 
 
 @pytest.mark.parametrize("fn, expected", [
-    (lambda l, t, rng: np.random.choice(len(l), p=probabilities(l[None], t)[0]), "same seed gave different draws"),
-    (lambda l, t, rng: good_sample(l * t, 1.0, rng), "multiplying by the temperature"),
+    (lambda l, t, rng: np.random.choice(len(l), p=probabilities(l[None], t)[0]), "changed NumPy's global random state"),
+    (lambda l, t, rng: np.random.default_rng().choice(len(l), p=probabilities(l[None], t)[0]),
+     "same seed gave different draws"),
+    (lambda l, t, rng: good_sample(l * t, 1.0, rng), "multiplied the logits by the temperature instead of dividing"),
+    (lambda l, t, rng: good_sample(l, 1.0, rng), "ignores the temperature"),
     (lambda l, t, rng: rng.integers(len(l)), "do not match"),
     (lambda l, t, rng: (_ for _ in ()).throw(NotImplementedError), "not attempted yet"),
 ])
@@ -46,3 +49,21 @@ def test_tbptt_checker_accepts_a_correct_step_and_names_the_two_classic_bugs():
     assert not ok and "never detached" in text
     ok, text = _run(check_tbptt_step, _step(reset=True))
     assert not ok and "reset by mistake" in text
+
+
+def test_sampling_checker_names_a_sampler_that_reseeds_the_global_generator():
+    """Issue 22: a sampler that calls np.random.seed but draws from rng gave the right draws and passed."""
+    def reseeds(logits, temperature, rng):
+        np.random.seed(0)
+        return good_sample(logits, temperature, rng)
+
+    ok, text = _run(check_sample_with_temperature, reseeds)
+    assert not ok and "changed NumPy's global random state" in text and "np.random.seed" in text, text
+    assert "use the generator `rng`" in text, text
+
+
+def test_sampling_checker_names_a_sampler_that_draws_from_python_random():
+    import random
+
+    ok, text = _run(check_sample_with_temperature, lambda l, t, rng: (random.random(), good_sample(l, t, rng))[1])
+    assert not ok and "Python's global random state" in text, text

@@ -67,3 +67,12 @@ def test_on_every_case_the_reference_and_the_mistakes_give_distinct_outputs():
         outs = [tuple(ex.reference_generate(*copy.deepcopy(case.args)))]
         outs += [tuple(np.asarray(m.fn(*copy.deepcopy(case.args)))) for m in ex.MISTAKES]
         assert len(set(outs)) == len(outs), case.name
+
+
+def test_sampling_loop_checker_names_a_loop_that_reseeds_the_global_generator():
+    def reseeds(*args):
+        np.random.seed(1)
+        return ex.reference_generate(*args)
+
+    ok, text = _run(check_sampling_loop, reseeds)
+    assert not ok and "changed NumPy's global random state" in text and "draw(logits)" in text, text

@@ -60,3 +60,9 @@ def test_supporting_fact_checker_accepts_the_last_move_and_names_mistakes():
         ok, text = run_checker(check_supporting_fact, wrong)
         assert not ok and name in text, text
     assert not run_checker(check_supporting_fact, None)[0]
+
+
+def test_beam_step_checker_names_the_raw_length_power():
+    """Review T-XX-03: a length penalty written |y|^alpha instead of ((5 + |y|) / 6)^alpha."""
+    ok, text = run_checker(check_beam_step, ex._raw_length_power)
+    assert not ok and "Likely cause (|y|^alpha as the length penalty)" in text, text

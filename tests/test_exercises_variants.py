@@ -19,8 +19,8 @@ def test_gru_step_checker_accepts_the_package_step(reset):
     assert ok, text
 
 
-@pytest.mark.parametrize("reset", ["after", "before"])
-@pytest.mark.parametrize("k", range(3))
+@pytest.mark.parametrize("reset, k", [(reset, k) for reset in ("after", "before")
+                                      for k in range(len(_mistakes(reset)))])
 def test_gru_step_checker_names_each_mistake(reset, k):
     mistake = _mistakes(reset)[k]
     ok, text = _run(check_gru_step, mistake.fn, reset=reset)
@@ -46,3 +46,15 @@ def test_worst_ablation_before_results_follows_greff_and_after_results_our_measu
     assert not _run(check_worst_ablation, None)[0]
     assert not _run(check_worst_ablation, 7)[0]
     assert not _run(check_worst_ablation, "cifg", {"cifg": "x"})[0]
+
+
+def test_gru_step_checker_names_b_hn_folded_into_b_in():
+    """The chapter's headline conversion bug (review T-XX-03): b_hn added to b_in, outside the reset gate."""
+    def folded(x, h, p):
+        r = 1 / (1 + np.exp(-(x @ p["W_r"].T + h @ p["U_r"].T + p["b_r"])))
+        z = 1 / (1 + np.exp(-(x @ p["W_z"].T + h @ p["U_z"].T + p["b_z"])))
+        n = np.tanh(x @ p["W_n"].T + (p["b_in"] + p["b_hn"]) + r * (h @ p["U_n"].T))
+        return (1 - z) * n + z * h
+
+    ok, text = _run(check_gru_step, folded)
+    assert not ok and "Likely cause (b_hn folded into b_in)" in text, text

@@ -17,11 +17,14 @@ that true, and a new checker gets both for free (both live in
 calls it on fresh copies of fixed cases, checks that no input was modified in
 place, reads the outputs (count, type, dtype, shape, NaN) with messages that
 name each problem, compares with the reference and, when they differ, tries a
-list of known mistakes (the "bug zoo" of ``pitfalls.md``) to name the likely
-cause.
+list of known mistakes (the "bug zoo" of ``pitfalls.md``) on each output
+separately, so that two mistakes in two outputs are both named (and
+:func:`both` names two mistakes made in one output). Its hints are staged
+(:class:`Hints`): a nudge before any attempt, the formula after a wrong one.
 """
 
 import copy
+import itertools
 import warnings
 from typing import Callable, NamedTuple
 
@@ -46,6 +49,20 @@ class Mistake(NamedTuple):
     name: str
     explanation: str
     fn: Callable
+    parts: tuple = ()  # for two mistakes made at once (see :func:`both`), the names of the two
+
+
+def both(first, second, fn):
+    """A :class:`Mistake` for two known mistakes made at once: ``fn`` makes both; the report explains each."""
+    return Mistake(f"{first.name} + {second.name}", f"two mistakes at once. First ({first.name}): "
+                   f"{first.explanation} Second ({second.name}): {second.explanation}", fn,
+                   (first.name, second.name))
+
+
+def _simplest(found):
+    """``found`` without a pair of mistakes when one of its two already explains the output alone."""
+    alone = {m.name for m in found if not m.parts}
+    return [m for m in found if not (set(m.parts) & alone)]
 
 
 class Hints(NamedTuple):
@@ -68,6 +85,12 @@ def stage_hint(hints, attempted):
     if isinstance(hints, Hints):
         return hints.formula if attempted else hints.nudge
     return str(hints)
+
+
+def clause(text):
+    """``text`` without its trailing full stop, to be followed by more punctuation (no "..", never raises)."""
+    text = _text(text).rstrip()
+    return text[:-1] if text.endswith(".") and not text.endswith("...") else text
 
 
 class Case(NamedTuple):
@@ -172,11 +195,10 @@ def _close(pairs, atol=TOLERANCE, rtol=0.0):
 
 
 def _matches_mistake(pairs, wrong, names):
-    """Whether the learner's outputs equal a mistake's outputs (same shapes, within TOLERANCE)."""
+    """Whether the learner's outputs equal a mistake's outputs (same shapes, within TOLERANCE); kept for callers."""
     wrong_pairs, problem = read_outputs(wrong, wrong, names)
     return problem is None and len(wrong_pairs) == len(pairs) and all(
-        a.shape == w.shape and np.allclose(np.asarray(a, dtype=np.float64), w, rtol=0, atol=TOLERANCE)
-        for (_, a, _), (_, w, _) in zip(pairs, wrong_pairs))
+        _same_values(a, w) for (_, a, _), (_, w, _) in zip(pairs, wrong_pairs))
 
 
 def _flatten(out):
@@ -198,6 +220,10 @@ def _describe_args(names, args):
         elif isinstance(arg, (list, tuple)) and arg and isinstance(arg[0], dict):
             parts.append(f"{name} = [{len(arg)} dicts]")
         elif isinstance(arg, (int, float)) and not isinstance(arg, bool):
+            parts.append(f"{name} = {arg}")
+        elif callable(arg):
+            parts.append(f"{name} = a function")
+        elif isinstance(arg, list) and len(arg) <= 8 and all(type(v) is int for v in arg):
             parts.append(f"{name} = {arg}")
         else:
             parts.append(f"{name} {np.shape(arg)}")
@@ -252,18 +278,37 @@ def _nan_problem(pairs):
     return None
 
 
+def global_rng_leak(moved, advice):
+    """The message for a learner call that changed a global random state (``moved``: names from
+    :attr:`runner.Result.global_rng`), ending with ``advice`` (such as "use the rng argument")."""
+    which = " and ".join({"numpy": "NumPy's global random state: it called np.random.seed or np.random.*",
+                          "random": "Python's global random state: it called random.seed or random.*"}[name]
+                         for name in moved)
+    return f"your function changed {which}; {advice}"
+
+
 def check_function(fn, *, title, arg_names, cases, reference, mistakes, check_output=None, hints,
-                   report=print, output_names=None):
+                   report=print, output_names=None, global_rng_advice=None):
     """Run ``fn`` on every case; return True only if it matches ``reference`` everywhere.
 
     ``hints`` is a :class:`Hints` (the nudge before an attempt, the formula after a wrong one) or one string.
     ``output_names`` name the returned values in messages. ``check_output(out,
     expected) -> str | None`` may add a structural check of its own (it runs
     after the outputs have been read, and may not raise).
+
+    When the outputs have the right structure but wrong values, each output is
+    diagnosed on its own: the report has one line per wrong output, naming
+    the known mistakes (``mistakes``) that reproduce *that* output, or saying
+    that it matches none, and it says which outputs are right. Outputs that
+    equal the reference's in another order are named as a swapped return.
+
+    ``global_rng_advice`` (a clause such as "use the rng argument") makes a
+    call that changes NumPy's or Python's global random state a mistake, named
+    with that advice (for exercises that promise "never np.random.*").
     """
     hint = stage_hint(hints, attempted=True)
     if not callable(fn):
-        report(f"{title}: expected a function, got {type(fn).__name__}.")
+        report(f"{title}: expected a function, got {type_name(fn)}.")
         return False
     results, failure = runner.run_calls(fn, [copy.deepcopy(case.args) for case in cases])
     for n, case in enumerate(cases):
@@ -281,9 +326,20 @@ def check_function(fn, *, title, arg_names, cases, reference, mistakes, check_ou
                    "Callers (and backpropagation) still need the original values: compute new arrays "
                    "instead of writing into the arguments (avoid +=, *=, [...] =, del on inputs).")
             return False
+        moved = getattr(results[n], "global_rng", ())
+        if global_rng_advice is not None and moved:
+            report(f"{title}: {global_rng_leak(moved, global_rng_advice)}; seen {where}.")
+            return False
         expected = reference(*copy.deepcopy(case.args))
         count = len(expected) if isinstance(expected, tuple) else 1
-        names = output_names or (["your output"] if count == 1 else [f"output {k + 1}" for k in range(count)])
+        names = list(output_names or (["your output"] if count == 1 else []))
+        names += [f"output {k + 1}" for k in range(len(names), count)]
+        names = names[:count]
+        order = _swapped_order(out, expected, names)
+        if order is not None:
+            report(f"{title}: your values are right but you returned them in the order ({', '.join(order)}); "
+                   f"expected ({', '.join(names)}) {where}. Return them in that order.")
+            return False
         pairs, problem = read_outputs(out, expected, names)
         if problem is None:
             problem = next((f"{name} has shape {a.shape}, expected {e.shape}" for name, a, e in pairs
@@ -293,22 +349,99 @@ def check_function(fn, *, title, arg_names, cases, reference, mistakes, check_ou
             problem = extra if isinstance(extra, str) else None
         if problem is None and _close(pairs) and all(a.dtype.itemsize >= 8 for _, a, _ in pairs):
             continue
+        wrongs = []  # (mistake, its pairs) for every mistake whose outputs have the learner's structure
         if pairs is not None:
             for mistake in mistakes:
                 wrong = _own(mistake.fn, *copy.deepcopy(case.args))
-                if wrong is not None and _matches_mistake(pairs, wrong, names):
-                    report(f"{title}: not yet right {where}.\nLikely cause ({mistake.name}): {mistake.explanation}")
-                    return False
+                wrong_pairs, bad = read_outputs(wrong, wrong, names) if wrong is not None else (None, "none")
+                if bad is None and [name for name, _, _ in wrong_pairs] == [name for name, _, _ in pairs] and not all(
+                        _same_values(w, e) for (_, w, _), (_, _, e) in zip(wrong_pairs, pairs)):
+                    wrongs.append((mistake, wrong_pairs))  # (a mistake that gives the right answer here says nothing)
+            whole = [m for m, wp in wrongs if all(_same_values(a, w) for (_, a, _), (_, w, _) in zip(pairs, wp))]
+            if whole and (problem is not None or _precision_problem(pairs) or _nan_problem(pairs)):
+                report(f"{title}: not yet right {where}.\n{_likely(whole)}\nHint: {hint}")
+                return False
         problem = problem or _precision_problem(pairs) or _nan_problem(pairs)
         if problem is not None:
             report(f"{title}: {problem} {where}.\nHint: {hint}")
             return False
-        name, err = max(((name, float(np.max(np.abs(a - e)))) for name, a, e in pairs), key=lambda item: item[1])
-        report(f"{title}: {name} differs from the reference by up to {err:.3g} {where}, "
-               f"and the difference matches none of the common mistakes.\nHint: {hint}")
+        report(f"{title}: not yet right {where}.\n{_diagnose(pairs, names, wrongs)}\nHint: {hint}")
         return False
     report(f"{title}: correct on all {len(cases)} cases.")
     return True
+
+
+def _same_values(a, w):
+    return a.shape == w.shape and np.allclose(np.asarray(a, dtype=np.float64), w, rtol=0, atol=TOLERANCE)
+
+
+def _likely(found, indent=""):
+    """``Likely cause (name): explanation`` for one mistake; each of several on its own line."""
+    found = _simplest(found)
+    if len(found) == 1:
+        return f"{indent}Likely cause ({found[0].name}): {found[0].explanation}"
+    return f"{indent}Likely cause, one of {len(found)} known mistakes that give this:\n" + "\n".join(
+        f"{indent}  ({m.name}): {m.explanation}" for m in found)
+
+
+def _group(pair_name, names):
+    """The index of the output a pair belongs to (``grads['W']`` belongs to ``grads``)."""
+    return next(k for k, name in enumerate(names) if pair_name == name or pair_name.startswith(name + "["))
+
+
+def _diagnose(pairs, names, wrongs):
+    """One line per wrong output: the known mistakes that reproduce that output, or none; the right ones named."""
+    groups = {}
+    for k, (name, a, e) in enumerate(pairs):
+        groups.setdefault(_group(name, names), []).append(k)
+    right = [names[g] for g, ks in groups.items() if all(_same_values(pairs[k][1], pairs[k][2]) for k in ks)]
+    wrong = [g for g in groups if names[g] not in right]
+    found = {g: _simplest([m for m, wp in wrongs if all(_same_values(pairs[k][1], wp[k][1]) for k in groups[g])])
+             for g in wrong}
+    tail = f"\nRight: {', '.join(right)}." if right else ""
+    common = [m for m in found[wrong[0]] if all(m in found[g] for g in wrong)] if wrong else []
+    if len(wrong) == 1 or common:  # one mistake that explains every wrong output is the likeliest
+        where = "" if len(names) == 1 else f"Wrong: {', '.join(names[g] for g in wrong)}.\n"
+        if common:
+            return where + _likely(common) + tail
+        return where + _none(pairs, groups, wrong[0], names) + tail
+    lines, told = [], set()
+    for g in wrong:
+        if not found[g]:
+            lines.append(f"- {_none(pairs, groups, g, names)}")
+        elif all(m.name in told for m in found[g]):
+            lines.append(f"- {names[g]}: likely cause ({' or '.join(m.name for m in found[g])}), as above.")
+        else:
+            lines.append(f"- {names[g]}: " + _likely(found[g], indent="  ").lstrip())
+            told.update(m.name for m in found[g])
+    return (f"{len(wrong)} of your {len(names)} outputs are wrong:\n" + "\n".join(lines)
+            + tail)
+
+
+def _none(pairs, groups, g, names):
+    name, err = max(((pairs[k][0], float(np.max(np.abs(pairs[k][1] - pairs[k][2])))) for k in groups[g]),
+                    key=lambda item: item[1])
+    inside = f" (in {name})" if name != names[g] else ""
+    return (f"{names[g]} differs from the reference by up to {err:.3g}{inside}, and the difference matches none of "
+            "the common mistakes.")
+
+
+def _swapped_order(out, expected, names):
+    """The names in the order the learner returned them, when ``out`` is the reference's outputs reordered."""
+    if not isinstance(expected, tuple) or len(expected) < 2 or not isinstance(out, (tuple, list)) or \
+            len(out) != len(expected) or any(isinstance(e, dict) for e in expected):
+        return None
+    learner = [as_array(o, "x")[0] for o in out]
+    reference = [np.asarray(e, dtype=np.float64) for e in expected]
+    if any(a is None for a in learner):
+        return None
+    equal = [[_same_values(a, e) for e in reference] for a in learner]
+    if all(equal[j][j] for j in range(len(out))):
+        return None
+    for order in itertools.permutations(range(len(out))):
+        if all(equal[j][order[j]] for j in range(len(out))):
+            return [names[k] for k in order]
+    return None
 
 
 def _own(fn, *args):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._harness import Case, Mistake, check_function, shape_problem
+from ._harness import Case, Hints, Mistake, check_function, shape_problem
 
 
 def _sequence_args(rng, T, B, D, H):
@@ -89,12 +89,18 @@ def check_rnn_bptt(fn, report=print):
         fn, title="BPTT over a sequence", arg_names=("d_out", "xs", "hs", "h0", "p"), cases=_cases(),
         reference=reference_rnn_bptt, mistakes=BPTT_MISTAKES,
         check_output=lambda out, exp: shape_problem(out, exp, ("d_xs", "d_h0", "grads")),
-        hints="start with d_next = zeros (B, H); for t = T-1 down to 0: dh = d_out[t] + d_next, "
-              "dz = dh * (1 - hs[t]**2), add dz.T @ xs[t], dz.T @ h_prev, dz.sum(0) to the grads "
-              "(h_prev = hs[t-1], or h0 at t = 0), d_xs[t] = dz @ W_xh, d_next = dz @ W_hh; "
-              "d_h0 is the last d_next.",
-        report=report,
+        output_names=("d_xs", "d_h0", "grads"), hints=BPTT_HINTS, report=report,
     )
+
+
+BPTT_HINTS = Hints(
+    nudge="follow the chapter's BPTT equations backwards in time: the gradient reaching h_t has two sources (its "
+          "own output, and what step t+1 sends back), and a weight shared by all steps collects one contribution "
+          "per step. Shapes: d_xs (T, B, D), d_h0 (B, H), grads keyed like p.",
+    formula="for t = T-1 down to 0: dh_t = d_out[t] + (what step t+1 sent back, zero at t = T-1); dz_t = dh_t * "
+            "(1 - hs[t]^2); the grads add dz_t^T xs[t], dz_t^T h_{t-1} and the batch sum of dz_t (h_{t-1} = h0 at "
+            "t = 0); d_xs[t] = dz_t W_xh; step t sends dz_t W_hh back to t-1, and at t = 0 that is d_h0.")
+check_rnn_bptt.hints = BPTT_HINTS
 
 
 def _sum_args(rng, T, B, H):
@@ -131,5 +137,12 @@ def check_shared_weight_gradient(fn, report=print):
         fn, title="Gradient of a shared weight", arg_names=("dzs", "h_prevs"), cases=cases,
         reference=reference_shared_weight_gradient, mistakes=SHARED_WEIGHT_MISTAKES,
         check_output=lambda out, exp: shape_problem(out, exp, ("dW_hh",)),
-        hints="dW_hh = sum over t of dzs[t].T @ h_prevs[t], shape (H, H).", report=report,
+        output_names=("dW_hh",), hints=SHARED_WEIGHT_HINTS, report=report,
     )
+
+
+SHARED_WEIGHT_HINTS = Hints(
+    nudge="W_hh is used at all T steps, and a small change of it changes every step at once: how do the steps' "
+          "contributions combine? dW_hh has the shape of W_hh, (H, H), (out, in).",
+    formula="dW_hh = the sum over t of dzs[t]^T h_prevs[t], shape (H, H).")
+check_shared_weight_gradient.hints = SHARED_WEIGHT_HINTS

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from ._harness import _text, protect, takes_values, type_name
+from ._harness import _text, clause, protect, takes_values, type_name
 
 QUESTIONS = {
     "bound-steps": {
@@ -101,5 +101,5 @@ def check_answer(question, answer, report=print):
     if given == (q["answer"].lower() if isinstance(q["answer"], str) else q["answer"]):
         report("Correct.")
         return True
-    report(f"Not yet: {hints.get(given, 'that is not it')}. Hint: {q['general']}")
+    report(f"Not yet: {clause(hints.get(given, 'that is not it'))}. Hint: {q['general']}")
     return False

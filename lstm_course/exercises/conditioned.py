@@ -4,7 +4,7 @@ import numpy as np
 
 from ..data.audio import mu_law_decode, mu_law_encode
 from ..numpy_impl.conditioned import init_state_forward
-from ._harness import Case, Mistake, check_function, shape_problem, takes_values, type_name
+from ._harness import Case, Hints, Mistake, both, check_function, clause, shape_problem, takes_values, type_name
 
 _rng = np.random.default_rng(15)
 _STATE_CASES = [Case("B = 2, F = 3, H = 4", (_rng.normal(size=(2, 3)), _rng.normal(size=(4, 3)), _rng.normal(size=4))),
@@ -27,8 +27,16 @@ def check_initial_state(fn, report=print):
     """Check ``fn(features (B, F), W_img (H, F), b_img (H,)) -> h0 (B, H)``; never raises."""
     return check_function(fn, title="Conditioned initial state", arg_names=("features", "W_img", "b_img"),
                           cases=_STATE_CASES, reference=init_state_forward, mistakes=_STATE_MISTAKES,
-                          check_output=lambda out, exp: shape_problem(out, exp, ["h0"]),
-                          hints="h0 = tanh(features @ W_img.T + b_img), one row per image.", report=report)
+                          check_output=lambda out, exp: shape_problem(out, exp, ["h0"]), output_names=("h0",),
+                          hints=INITIAL_STATE_HINTS, report=report)
+
+
+INITIAL_STATE_HINTS = Hints(
+    nudge="h0 is a projection of each image's features, squashed into the range of an LSTM's hidden state (the "
+          "chapter's conditioned initial-state equation). Shapes: features (B, F), W_img (H, F), b_img (H,), "
+          "h0 (B, H).",
+    formula="h0 = tanh(features W_img^T + b_img), one row per image.")
+check_initial_state.hints = INITIAL_STATE_HINTS
 
 
 _x = np.concatenate([np.linspace(-1, 1, 41) + 0.003, [0.0, 1.0, -1.0, 0.0101, -0.4999]])
@@ -51,18 +59,40 @@ _ENCODE_MISTAKES = [
             "neighbouring code (one too low below zero, one too high above). Round to the nearest of those "
             "points: floor((F(x) + 1) / 2 * mu + 0.5).",
             lambda x, mu: np.minimum(np.floor((_companded(x, mu) + 1) / 2 * (mu + 1)), mu).astype(np.int64)),
+    Mistake("non-integer codes (not rounded)", "your codes are the real numbers (F(x) + 1) / 2 * mu, not rounded: a "
+            "code is a class index of a 256-way softmax, an integer in 0 .. mu. Round to the nearest one, "
+            "floor(... + 0.5), and return integers.",
+            lambda x, mu: (_companded(x, mu) + 1) / 2 * mu),
     Mistake("no companding", "the samples are quantised uniformly: apply F(x) = sgn(x) ln(1 + mu|x|) / ln(1 + mu) "
             "first, so that quiet samples get more codes.", lambda x, mu: np.floor((x + 1) / 2 * mu + 0.5).astype(np.int64)),
 ]
+_ENCODE_MISTAKES.append(both(_ENCODE_MISTAKES[-1], _ENCODE_MISTAKES[2],
+                             lambda x, mu: np.floor((np.asarray(x) + 1) / 2 * mu).astype(np.int64)))
 
 
 def check_mu_law_encode(fn, report=print):
     """Check ``fn(x (n,) in [-1, 1], mu) -> codes (n,) int in [0, mu]``; never raises."""
     return check_function(fn, title="mu-law encode", arg_names=("x", "mu"), cases=_ENCODE_CASES,
                           reference=mu_law_encode, mistakes=_ENCODE_MISTAKES,
-                          check_output=lambda out, exp: shape_problem(out, exp, ["codes"]),
-                          hints="codes = floor((F(x) + 1) / 2 * mu + 0.5), F(x) = sgn(x) ln(1 + mu|x|) / ln(1 + mu).",
-                          report=report)
+                          check_output=_codes_problem, output_names=("codes",), hints=ENCODE_HINTS, report=report)
+
+
+def _codes_problem(out, expected):
+    """The shape, then the dtype: codes are class indices, so they must be integers (plain data only)."""
+    problem = shape_problem(out, expected, ["codes"])
+    if problem is None and np.asarray(out).dtype.kind not in "iu":
+        return (f"non-integer codes: your codes have dtype {np.asarray(out).dtype}, but a code is a class index of "
+                "a 256-way softmax (an embedding row, a target of the cross-entropy): return integers, such as "
+                "codes.astype(np.int64)")
+    return problem
+
+
+ENCODE_HINTS = Hints(
+    nudge="two stages (the chapter's mu-law equation): compand x with F, which gives quiet samples more "
+          "resolution, then map F(x), in [-1, 1], to the nearest of the integer codes 0, 1, ..., mu (code k stands "
+          "for F = 2 k / mu - 1). Return integer codes of the shape of x.",
+    formula="F(x) = sgn(x) ln(1 + mu |x|) / ln(1 + mu); codes = floor((F(x) + 1) / 2 * mu + 0.5), as integers.")
+check_mu_law_encode.hints = ENCODE_HINTS
 
 
 _DECODE_CASES = [Case("mu = 255, all 256 codes", (np.arange(256), 255)), Case("mu = 15", (np.arange(16), 15))]
@@ -83,8 +113,15 @@ def check_mu_law_decode(fn, report=print):
     """Check ``fn(codes (n,) int, mu) -> x (n,)`` in [-1, 1]; never raises."""
     return check_function(fn, title="mu-law decode", arg_names=("codes", "mu"), cases=_DECODE_CASES,
                           reference=mu_law_decode, mistakes=_DECODE_MISTAKES,
-                          check_output=lambda out, exp: shape_problem(out, exp, ["x"]),
-                          hints="y = 2 codes / mu - 1, then x = sgn(y) ((1 + mu)^|y| - 1) / mu.", report=report)
+                          check_output=lambda out, exp: shape_problem(out, exp, ["x"]), output_names=("x",),
+                          hints=DECODE_HINTS, report=report)
+
+
+DECODE_HINTS = Hints(
+    nudge="undo the two stages of encoding in reverse order: from the code back to a point y in [-1, 1], then "
+          "invert the companding F. Return x of the shape of codes, in [-1, 1].",
+    formula="y = 2 codes / mu - 1; x = sgn(y) ((1 + mu)^|y| - 1) / mu.")
+check_mu_law_decode.hints = DECODE_HINTS
 
 
 QUESTIONS = {
@@ -146,7 +183,7 @@ def check_conditioned_answer(question, answer, report=print):
     if given == q["answer"]:
         report("Correct.")
         return True
-    report(f"Not yet: {q['hints'].get(given, 'that is not one of the choices')}. Hint: {q['general']}")
+    report(f"Not yet: {clause(q['hints'].get(given, 'that is not one of the choices'))}. Hint: {q['general']}")
     return False
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..numpy_impl.activations import sigmoid
-from ._harness import Case, Mistake, check_function, protect
+from ._harness import Case, Hints, Mistake, both, check_function, protect
 
 
 def _cases():
@@ -52,8 +52,17 @@ def check_fused_lstm_step(fn, report=print):
     return check_function(
         fn, title="fused LSTM step", arg_names=("zx_t", "h_prev", "c_prev", "W_h"), cases=_cases(),
         reference=reference_fused_lstm_step, mistakes=FUSED_STEP_MISTAKES, output_names=("h_t", "c_t"),
-        hints="z = zx_t + h_prev @ W_h.T  (B, 4H); f, i, o = sigmoid of the first three H-wide blocks; "
-              "c_tilde = tanh of the last; c_t = f * c_prev + i * c_tilde; h_t = o * tanh(c_t).", report=report)
+        hints=FUSED_STEP_HINTS, report=report)
+
+
+FUSED_STEP_HINTS = Hints(
+    nudge="zx_t already holds the input part and the bias, so one product adds the recurrent part, giving (B, 4H). "
+          "Split that into four H-wide blocks in this package's fused order (which gates come first, and why?), "
+          "then make the usual cell update. Return (h_t, c_t), each (B, H).",
+    formula="z = zx_t + h_prev W_h^T, (B, 4H), blocks f, i, o, c in that order; f_t, i_t, o_t = sigmoid of the "
+            "first three blocks, c_tilde = tanh of the last; c_t = f_t * c_prev + i_t * c_tilde; h_t = o_t * "
+            "tanh(c_t).")
+check_fused_lstm_step.hints = FUSED_STEP_HINTS
 
 
 def reference_lstm_flops(T, B, D, H):
@@ -78,6 +87,7 @@ FLOPS_MISTAKES = [
     Mistake("the recurrent part left out", "each gate reads [x_t, h_(t-1)], of width D + H, not D alone.",
             lambda T, B, D, H: 24 * T * B * D * H),
 ]
+FLOPS_MISTAKES.append(both(FLOPS_MISTAKES[1], FLOPS_MISTAKES[0], lambda T, B, D, H: 4 * T * B * (D + H) * H))
 
 
 def _flops_cases():
@@ -93,5 +103,13 @@ def check_lstm_flops(fn, report=print):
     return check_function(
         fn, title="LSTM FLOP count", arg_names=("T", "B", "D", "H"), cases=_flops_cases(),
         reference=reference_lstm_flops, mistakes=FLOPS_MISTAKES, output_names=("flops",),
-        hints="forward: T steps x B rows x a (D + H) @ (D + H, 4H) product, 2 FLOPs per multiply-add; "
-              "backward: two products of the same size.", report=report)
+        hints=FLOPS_HINTS, report=report)
+
+
+FLOPS_HINTS = Hints(
+    nudge="count the matrix products only. Per step, the B rows of [x_t, h_prev] meet the fused gate matrix: how "
+          "many FLOPs does an (m, k) @ (k, n) product cost, and how many products of that size does the backward "
+          "pass make? Return one integer.",
+    formula="forward: T products (B, D + H) @ (D + H, 4H), each 2 m k n FLOPs; backward: two products of the same "
+            "size per step (dZ W and dZ^T [x, h]); the total is three times the forward.")
+check_lstm_flops.hints = FLOPS_HINTS

@@ -6,10 +6,15 @@ import numpy as np
 
 from ..sampling import probabilities
 from . import runner
-from ._harness import _text, describe_error, not_attempted, protect, type_name
+from ._harness import Hints, _text, describe_error, global_rng_leak, not_attempted, protect, type_name
 
-SAMPLING_HINT = ("p = softmax(logits / temperature); return the index where the cumulative sum of p first exceeds "
-                 "rng.random().")
+SAMPLING_HINTS = Hints(
+    nudge="turn the logits into probabilities at the given temperature (the chapter's sampling equation: a low "
+          "temperature sharpens the distribution, a high one flattens it), then draw one index with the generator "
+          "`rng` you are given. Return one int in [0, V).",
+    formula="p = softmax(logits / temperature), with the maximum subtracted before exp; return the first index "
+            "where the cumulative sum of p exceeds rng.random().")
+_NOT_ATTEMPTED = "not attempted yet. Replace `raise NotImplementedError` with your code"
 
 
 def _index(value, V):
@@ -32,8 +37,12 @@ def _draw(fn, logits, temperature, seed, n):
     for call in range(n):
         if call == len(results):
             if not_attempted(error):
-                return None, "not attempted yet. Replace `raise NotImplementedError` with your code"
+                return None, _NOT_ATTEMPTED
             return None, f"{describe_error(error)} on call {call + 1} at temperature {temperature:g}"
+        if results[call].global_rng:
+            return None, global_rng_leak(results[call].global_rng, "use the generator `rng` you are given "
+                                         "(rng.random(), rng.choice(...)), so that the same seed gives the same draws "
+                                         "and the caller's own random numbers are left alone")
         k, problem = _index(results[call][0], len(logits))
         if problem:
             return None, f"at temperature {temperature:g} your function {problem}"
@@ -65,40 +74,61 @@ def check_sample_with_temperature(fn, report=print):
             problem = ("two runs with generators of the same seed gave different draws. Use the `rng` you are "
                        "given (rng.random(), rng.choice(...)), never np.random.* or a generator of your own: "
                        "grading and reproducible sampling depend on it")
+    if problem == _NOT_ATTEMPTED:
+        report(f"Sampling: {problem}.\nHint: {SAMPLING_HINTS.nudge}")
+        return False
     if problem is not None:
-        report(f"Sampling: {problem}.\nHint: {SAMPLING_HINT}")
+        report(f"Sampling: {problem}.\nHint: {SAMPLING_HINTS.formula}")
         return False
     n = 4000
+
+    def chi2(counts, temperature):
+        expected = n * probabilities(logits, temperature)
+        return float(np.sum((counts - expected) ** 2 / expected)), expected
 
     def frequencies_problem(temperature):
         draws, problem = _draw(fn, logits, temperature, 2, n)
         if problem is not None:
             return problem
         counts = np.bincount(draws, minlength=V)
-        expected = n * probabilities(logits, temperature)
-        chi2 = float(np.sum((counts - expected) ** 2 / expected))
-        if chi2 > 25.0:  # chi-square with 4 degrees of freedom: P(chi2 > 25) < 1e-4
+        score, expected = chi2(counts, temperature)
+        if score > 25.0:  # chi-square with 4 degrees of freedom: P(chi2 > 25) < 1e-4
             what = "nearly uniform" if temperature > 100 else f"softmax(logits / {temperature:g})"
-            return (f"at temperature {temperature:g} the frequencies {(counts / n).round(3).tolist()} do not "
-                    f"match {what} = {(expected / n).round(3).tolist()} (chi-square {chi2:.0f} > 25)")
-        return None
+            problem = (f"at temperature {temperature:g} the frequencies {(counts / n).round(3).tolist()} do not "
+                       f"match {what} = {(expected / n).round(3).tolist()} (chi-square {score:.0f} > 25)")
+            if temperature != 1.0 and chi2(counts, 1.0)[0] <= 25.0:
+                problem += (": they match temperature 1, so your function ignores the temperature (divide the "
+                            "logits by it)")
+            elif temperature != 1.0 and chi2(counts, 1 / temperature)[0] <= 25.0:
+                problem += (f": they match temperature {1 / temperature:g}, so you multiplied the logits by the "
+                            "temperature instead of dividing")
+        return problem
 
-    problem = frequencies_problem(1.0)
+    problem = frequencies_problem(1.0) or frequencies_problem(0.5)
     if problem is None:
         greedy, problem = _draw(fn, logits, 0.01, 1, 50)
-        if problem is not None:
-            problem += (". At temperature 0.01, divide the logits by the temperature and subtract their maximum "
-                        "before exponentiating, or exp() overflows")
-        elif set(greedy) != {int(logits.argmax())}:
+        if problem is None and set(greedy) != {int(logits.argmax())}:
             problem = (f"at temperature 0.01 the draws should always be the argmax ({int(logits.argmax())}); "
-                       f"got {sorted(set(greedy))}. Are you multiplying by the temperature instead of dividing?")
-    problem = problem or frequencies_problem(0.5) or frequencies_problem(1e4)
+                       f"got {sorted(set(greedy))}")
+        if problem is None:  # logits / temperature = 2000: exp() overflows unless the maximum is subtracted first
+            large = 10 * logits[::-1]  # (the argmax last: a NaN cumulative sum tends to give index 0)
+            greedy, problem = _draw(fn, large, 0.01, 1, 20)
+            if problem is None and set(greedy) != {int(large.argmax())}:
+                problem = (f"with the logits {large.tolist()} at temperature 0.01 the draws should always be the "
+                           f"argmax ({int(large.argmax())}); got {sorted(set(greedy))}")
+            if problem is not None:
+                problem += (". exp(logits / temperature) overflows to inf (exp(2000)): subtract the largest "
+                            "logit / temperature before exponentiating")
+    problem = problem or frequencies_problem(1e4)
     if problem is not None:
-        report(f"Sampling: {problem}.\nHint: {SAMPLING_HINT}")
+        report(f"Sampling: {problem}.\nHint: {SAMPLING_HINTS.formula}")
         return False
     report("Sampling: correct: it follows the generator, is greedy as tau -> 0, uniform as tau grows, "
            "and matches the softmax in frequency.")
     return True
+
+
+check_sample_with_temperature.hints = SAMPLING_HINTS
 
 
 def _reference_step(model, chunk, state):
@@ -202,8 +232,7 @@ def check_tbptt_step(fn, report=print):
     weights = {name: value.clone() for name, value in model.state_dict().items()}
     gen = torch.Generator().manual_seed(0)
     chunks = [torch.randint(0, 5, (7, 2), generator=gen) for _ in range(3)]
-    hint = ("run the model from `state` on chunk[:-1], compute the cross-entropy against chunk[1:], and return "
-            "(loss, tuple(s.detach() for s in new_state)).")
+    hint = TBPTT_HINTS.formula
     references, states, state = [], [None], None
     for chunk in chunks:  # the reference, and the state each chunk is given, before any learner code runs
         ref_loss, state = _reference_step(model, chunk, state)
@@ -219,8 +248,8 @@ def check_tbptt_step(fn, report=print):
         if "raised" in record:
             error = runner.failure_from_record(record["raised"])
             if not_attempted(error):
-                report("TBPTT step: not attempted yet. Hint: run the model from `state`, compute the loss on the "
-                       "next characters, and return the new state with .detach() on each tensor.")
+                report(f"TBPTT step: not attempted yet. Replace `raise NotImplementedError` with your code.\n"
+                       f"Hint: {TBPTT_HINTS.nudge}")
                 return False
             report(f"TBPTT step: {describe_error(error)} (chunk {n + 1}).\nHint: {hint}")
             return False
@@ -263,3 +292,13 @@ def check_tbptt_step(fn, report=print):
         return False
     report(f"TBPTT step: correct on {len(chunks)} consecutive chunks: the state is carried and detached.")
     return True
+
+
+TBPTT_HINTS = Hints(
+    nudge="one chunk of truncated BPTT (the chapter's training loop): predict each next character of the chunk, "
+          "starting from the state you are given, and return the mean loss (a tensor, with its graph) and the "
+          "state for the next chunk. What must that state keep from this chunk, and what must it lose?",
+    formula="logits and new_state come from the model run on chunk[:-1] from `state`; the loss is the mean "
+            "cross-entropy of those logits against chunk[1:]; return (loss, new_state with every tensor "
+            "detached), and leave backward() to the training loop.")
+check_tbptt_step.hints = TBPTT_HINTS

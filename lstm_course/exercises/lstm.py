@@ -4,7 +4,7 @@ import numpy as np
 
 from ..notation import LSTM_GATES
 from ..numpy_impl.activations import sigmoid
-from ._harness import Case, Mistake, check_function, protect, takes_values, type_name
+from ._harness import Case, Hints, Mistake, check_function, protect, takes_values, type_name
 
 
 def _args(rng, B, D, H):
@@ -63,8 +63,16 @@ def check_lstm_step(fn, report=print):
         fn, title="LSTM step", arg_names=("x_t", "h_prev", "c_prev", "p"), cases=_cases(),
         reference=reference_lstm_step, mistakes=LSTM_STEP_MISTAKES,
         output_names=("h_t", "c_t"),
-        hints="v = [x_t, h_prev]; f, i, o = sigmoid(v @ W.T + b); c_tilde = tanh(v @ W_c.T + b_c); "
-              "c_t = f * c_prev + i * c_tilde; h_t = o * tanh(c_t).", report=report)
+        hints=LSTM_STEP_HINTS, report=report)
+
+
+LSTM_STEP_HINTS = Hints(
+    nudge="compare with the chapter's LSTM equations (forget, input, content and output, then the cell update): "
+          "which three use the sigmoid and which the tanh, and what multiplies c_prev? Every weight acts on the "
+          "concatenation [x_t, h_prev] of shape (B, D + H); return (h_t, c_t), each (B, H).",
+    formula="v = [x_t, h_prev]; f_t, i_t, o_t = sigmoid(v W_g^T + b_g), each with its own W_g and b_g; c_tilde = "
+            "tanh(v W_c^T + b_c); c_t = f_t * c_prev + i_t * c_tilde; h_t = o_t * tanh(c_t).")
+check_lstm_step.hints = LSTM_STEP_HINTS
 
 
 def reference_lstm_step_backward(dh_t, dc_t, x_t, h_prev, c_prev, p):
@@ -112,9 +120,18 @@ def check_lstm_step_backward(fn, report=print):
         fn, title="LSTM step backward", arg_names=("dh_t", "dc_t", "x_t", "h_prev", "c_prev", "p"),
         cases=_cases(add_upstream), reference=reference_lstm_step_backward, mistakes=LSTM_STEP_BACKWARD_MISTAKES,
         output_names=("dx_t", "dh_prev", "dc_prev", "grads"),
-        hints="recompute the forward step; dc = dc_t + dh_t * o * (1 - tanh(c_t)**2); each gate's pre-activation "
-              "gradient is (its upstream) * (its activation's derivative); dW = dz.T @ [x_t, h_prev]; "
-              "dc_prev = dc * f.", report=report)
+        hints=LSTM_STEP_BACKWARD_HINTS, report=report)
+
+
+LSTM_STEP_BACKWARD_HINTS = Hints(
+    nudge="recompute the forward step first. c_t reaches the loss along two paths (dc_t, and dh_t through "
+          "h_t = o_t tanh(c_t)); each gate's pre-activation gradient is its upstream times its activation's "
+          "derivative (the chapter's backward equations). Return dx_t (B, D), dh_prev (B, H), dc_prev (B, H) and "
+          "grads keyed like p.",
+    formula="dc = dc_t + dh_t * o_t * (1 - tanh(c_t)^2); dz_f = dc * c_prev * f(1 - f), dz_i = dc * c_tilde * "
+            "i(1 - i), dz_c = dc * i * (1 - c_tilde^2), dz_o = dh_t * tanh(c_t) * o(1 - o); dW_g = dz_g^T [x_t, "
+            "h_prev], db_g = the batch sum of dz_g; [dx_t, dh_prev] = the sum over g of dz_g W_g; dc_prev = dc * f_t.")
+check_lstm_step_backward.hints = LSTM_STEP_BACKWARD_HINTS
 
 
 FORGET_FASTER = {

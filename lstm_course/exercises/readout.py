@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._harness import Case, Mistake, check_function, shape_problem
+from ._harness import Case, Hints, Mistake, check_function, shape_problem
 
 
 def _softmax(z):
@@ -58,11 +58,18 @@ def check_readout_backward(fn, report=print):
         check_output=lambda out, exp: (shape_problem(out[1:], exp[1:], ("dh", "grads"))
                                        if isinstance(out, tuple) and len(out) == 3
                                        else "expected a tuple (loss, dh, grads)"),
-        hints="y_hat = softmax(h @ W_hy.T + b_y); loss = mean of -log y_hat[b, labels[b]]; "
-              "d_logits = (y_hat - onehot(labels)) / B; dh = d_logits @ W_hy; dW_hy = d_logits.T @ h; "
-              "db_y = d_logits.sum(axis=0).",
-        report=report,
+        output_names=("loss", "dh", "grads"), hints=READOUT_HINTS, report=report,
     )
+
+
+READOUT_HINTS = Hints(
+    nudge="three results: the loss (the batch mean, one number), dh (B, H), and grads for W_hy (C, H) and b_y "
+          "(C,). The chapter's cross-entropy gradient gives the gradient at the logits; the rest is one product "
+          "(or one sum) each.",
+    formula="y_hat = softmax(h W_hy^T + b_y); loss = the mean over b of -log y_hat[b, labels[b]]; d_logits = "
+            "(y_hat - onehot(labels)) / B; dh = d_logits W_hy; dW_hy = d_logits^T h; db_y = the sum of d_logits "
+            "over the batch.")
+check_readout_backward.hints = READOUT_HINTS
 
 
 def _test_function(kind):
@@ -122,7 +129,13 @@ def check_numerical_gradient(fn, report=print):
     return check_function(
         fn, title="Numerical gradient", arg_names=("f", "x"), cases=cases, reference=reference,
         mistakes=NUMERICAL_MISTAKES, check_output=lambda out, exp: shape_problem(out, exp, ("grad",)),
-        hints="for every index j of x (np.ndindex(x.shape)): copy x twice, add eps = 1e-6 to entry j of one "
-              "and subtract it from the other, and set grad[j] = (f(plus) - f(minus)) / (2 * eps).",
-        report=report,
+        output_names=("grad",), hints=NUMERICAL_HINTS, report=report,
     )
+
+
+NUMERICAL_HINTS = Hints(
+    nudge="move one entry of x at a time by a small step, both ways, and compare f at the two points (the "
+          "chapter's gradient check); grad has the shape of x, and x itself must stay as it is.",
+    formula="grad[j] = (f(x + eps e_j) - f(x - eps e_j)) / (2 eps) for every index j of x, with eps about 1e-6 "
+            "and e_j moving entry j only (on copies of x).")
+check_numerical_gradient.hints = NUMERICAL_HINTS

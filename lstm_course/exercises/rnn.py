@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..numpy_impl.activations import sigmoid
-from ._harness import Case, Mistake, check_function, protect
+from ._harness import Case, Hints, Mistake, check_function, protect
 
 
 def _cases(make):
@@ -78,9 +78,16 @@ def check_rnn_step(fn, report=print):
         fn, title="RNN step", arg_names=("x_t", "h_prev", "p"), cases=_cases(_step_args),
         reference=reference_rnn_step, mistakes=RNN_STEP_MISTAKES,
         output_names=("h_t",),
-        hints="h_t = tanh(x_t @ W_xh.T + h_prev @ W_hh.T + b_h); x_t is (B, D), W_xh is (H, D), h_t is (B, H).",
-        report=report,
+        hints=RNN_STEP_HINTS, report=report,
     )
+
+
+RNN_STEP_HINTS = Hints(
+    nudge="compare with the chapter's RNN step equation: h_t is a tanh of three terms (one from the input, one "
+          "from the previous state, and the bias). Shapes: x_t (B, D), W_xh (H, D), W_hh (H, H), h_t (B, H). With "
+          "a batch in rows, which side does each weight multiply, and does it need a transpose?",
+    formula="h_t = tanh(x_t W_xh^T + h_prev W_hh^T + b_h), one row per sequence of the batch.")
+check_rnn_step.hints = RNN_STEP_HINTS
 
 
 def _backward_args(rng, B, D, H):
@@ -124,7 +131,14 @@ def check_rnn_step_backward(fn, report=print):
         fn, title="RNN step backward", arg_names=("dh_t", "x_t", "h_prev", "h_t", "p"),
         cases=_cases(_backward_args), reference=reference_rnn_step_backward, mistakes=RNN_STEP_BACKWARD_MISTAKES,
         output_names=("dx_t", "dh_prev", "grads"),
-        hints="dz = dh_t * (1 - h_t**2); then dx_t = dz @ W_xh, dh_prev = dz @ W_hh, dW_xh = dz.T @ x_t, "
-              "dW_hh = dz.T @ h_prev, db_h = dz.sum(axis=0) (each gradient has its parameter's shape).",
-        report=report,
+        hints=RNN_STEP_BACKWARD_HINTS, report=report,
     )
+
+
+RNN_STEP_BACKWARD_HINTS = Hints(
+    nudge="work backwards through h_t = tanh(z): first the gradient at the pre-activation z (the derivative of "
+          "tanh, written with h_t), then one product per input and per weight. Each gradient has the shape of its "
+          "variable: dx_t (B, D), dh_prev (B, H), grads['W_xh'] (H, D), grads['W_hh'] (H, H), grads['b_h'] (H,).",
+    formula="dz = dh_t * (1 - h_t^2); dx_t = dz W_xh; dh_prev = dz W_hh; dW_xh = dz^T x_t; dW_hh = dz^T h_prev; "
+            "db_h = the sum of dz over the batch.")
+check_rnn_step_backward.hints = RNN_STEP_BACKWARD_HINTS

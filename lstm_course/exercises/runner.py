@@ -131,6 +131,47 @@ def _same(a, b):
     return a == b
 
 
+_NP_GET_STATE, _PY_GET_STATE = np.random.get_state, random.getstate  # as imported: learner code cannot swap them
+
+
+def _global_rng_states():
+    """NumPy's and Python's global random states now (``np.random.*`` and ``random.*``), or None if unreadable."""
+    states = {}
+    for name, get in (("numpy", _NP_GET_STATE), ("random", _PY_GET_STATE)):
+        try:
+            states[name] = get()
+        except Exception:  # noqa: BLE001  (a learner replaced the generator: nothing to compare)
+            states[name] = None
+    return states
+
+
+def _moved(before):
+    """The names (``"numpy"``, ``"random"``) of the global generators whose state differs from ``before``."""
+    moved = []
+    for name, after in _global_rng_states().items():
+        old = before.get(name)
+        if old is None or after is None:
+            continue
+        if name == "numpy":
+            same = old[0] == after[0] and np.array_equal(old[1], after[1]) and tuple(old[2:]) == tuple(after[2:])
+        else:
+            same = old == after
+        if not same:
+            moved.append(name)
+    return moved
+
+
+class Result(tuple):
+    """What one call gave back: the pair ``(out, args_after)``, and in ``global_rng`` the names of the global
+    random generators the call changed (``"numpy"`` for ``np.random.*``, ``"random"`` for Python's ``random``),
+    compared with ``np.random.get_state()`` and ``random.getstate()`` before and after the call, where it ran."""
+
+    def __new__(cls, out, args, global_rng=()):
+        self = super().__new__(cls, (out, args))
+        self.global_rng = tuple(name for name in global_rng if name in ("numpy", "random"))
+        return self
+
+
 class Failure:
     """How a call of learner code ended instead of returning.
 
@@ -359,15 +400,20 @@ def _child(fd, fn, calls, send_args):
         capture = _Capture()
         sys.stdout = sys.stderr = capture
         for n, args in enumerate(calls):
+            if n:  # a fresh global stream per call, so that np.random.seed(0) on every call shows on every call
+                np.random.seed(int.from_bytes(os.urandom(4), "little"))
+                random.seed()
+            before = _global_rng_states()
             try:
                 out = fn(*args)
             except BaseException as error:  # noqa: BLE001  (described for the parent)
                 record = exception_record(error)
                 _write_all(fd, _pack(dict(record, call=n, stdout=capture.take())))
                 os._exit(0)
+            moved = _moved(before)
             _write_all(fd, _pack({"kind": "returned", "call": n}))
             arrays = []
-            message = {"kind": "result", "call": n, "out": _encode(out, arrays)}
+            message = {"kind": "result", "call": n, "out": _encode(out, arrays), "rng": moved}
             if send_args:
                 message["args"] = _encode(tuple(args), arrays)
             message["stdout"] = capture.take()
@@ -464,7 +510,9 @@ def _run_forked(fn, calls, limit, send_args):
                     if kind == "result":
                         out = _decode(message["out"], arrays)
                         args = _decode(message["args"], arrays) if "args" in message else None
-                        results.append((out, args))
+                        rng = message.get("rng", [])
+                        results.append(Result(out, args, [str(name) for name in rng] if isinstance(rng, list)
+                                              else ()))
                         returned, deadline = False, time.monotonic() + limit  # the next call gets its own limit
                     elif kind == "raised":
                         failure = failure_from_record(message, limit)
@@ -504,13 +552,14 @@ def _run_forked(fn, calls, limit, send_args):
 def _run_in_process(fn, calls, limit, send_args):
     results = []
     for args in calls:
+        before = _global_rng_states()
         try:
             out = fn(*args)
         except KeyboardInterrupt:
             raise
         except BaseException as error:  # noqa: BLE001
             return results, failure_from_record(exception_record(error), limit)
-        results.append((to_plain(out), to_plain(tuple(args)) if send_args else None))
+        results.append(Result(to_plain(out), to_plain(tuple(args)) if send_args else None, _moved(before)))
     return results, None
 
 
@@ -532,9 +581,11 @@ def run_calls(fn, calls, *, limit=None, send_args=True):
 
     Returns
     -------
-    results : list of (out, args_after)
-        Plain data for every call that returned, in order (``args_after`` is
-        a tuple, or None without ``send_args``).
+    results : list of Result
+        Plain data for every call that returned, in order: each a pair
+        ``(out, args_after)`` (``args_after`` is a tuple, or None without
+        ``send_args``) whose ``global_rng`` names the global random
+        generators (``"numpy"``, ``"random"``) the call changed.
     failure : Failure or None
         How call ``len(results)`` ended, when it did not return. Never raises
         (``KeyboardInterrupt`` in the parent, or raised by the learner's code,

@@ -16,7 +16,7 @@ on two small fixed models and names the usual mistakes.
 import numpy as np
 
 from ..sampling import sample
-from ._harness import Case, Mistake, check_function, type_name
+from ._harness import Case, Hints, Mistake, both, check_function, type_name
 
 
 class ToyStep:
@@ -133,6 +133,19 @@ MISTAKES = [
             _prime_in_output),
 ]
 
+
+def _argmax_fed_state_not_carried(step, state, prime, length, draw):
+    for k in prime:
+        logits, state = step(k, state)
+    primed, out = state, []
+    for _ in range(length):
+        out.append(draw(logits))
+        logits, _ = step(int(np.argmax(logits)), primed)
+    return np.array(out)
+
+
+MISTAKES.append(both(MISTAKES[1], MISTAKES[3], _argmax_fed_state_not_carried))
+
 CASES = [
     Case("V = 6, prime [1, 4, 2], 16 draws at temperature 1",
          (ToyStep(6, 5, seed=5), np.full(5, 0.1), [1, 4, 2], 16, Draw(1.0, seed=3))),
@@ -140,8 +153,12 @@ CASES = [
          (ToyStep(5, 4, seed=15), np.linspace(-0.5, 0.5, 4), [3, 0], 12, Draw(0.7, seed=4))),
 ]
 
-HINTS = ("for k in prime: logits, state = step(k, state); then repeat `length` times: k = draw(logits), "
-         "append k, logits, state = step(k, state).")
+HINTS = Hints(
+    nudge="two phases: read the whole prime, so that the state summarises it; then, `length` times, draw a symbol "
+          "from the last logits, keep it, and feed that very symbol back in. step(k, state) returns (logits, "
+          "new_state); return the `length` drawn ids (not the prime).",
+    formula="(logits, state) = step(k, state) for each k of prime in order; then for n = 1 .. length: k_n = "
+            "draw(logits); (logits, state) = step(k_n, state); the answer is [k_1, ..., k_length].")
 
 
 def _check_output(out, expected):
@@ -166,4 +183,8 @@ def check_sampling_loop(fn, report=print):
     """
     return check_function(fn, title="Sampling loop", arg_names=("step", "state", "prime", "length", "draw"),
                           cases=CASES, reference=reference_generate, mistakes=MISTAKES,
-                          check_output=_check_output, hints=HINTS, report=report)
+                          check_output=_check_output, output_names=("ids",), hints=HINTS, report=report,
+                          global_rng_advice="every symbol comes from `draw(logits)`, which has its own generator")
+
+
+check_sampling_loop.hints = HINTS

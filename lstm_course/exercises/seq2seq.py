@@ -4,7 +4,7 @@ import numpy as np
 
 from ..decoding import length_normalised
 from ..numpy_impl.attention import attention_forward
-from ._harness import Case, Mistake, _text, check_function, measurement, shape_problem, takes_values
+from ._harness import Case, Hints, Mistake, _text, both, check_function, measurement, shape_problem, takes_values
 
 # ---------------------------------------------------------------- the attention step
 
@@ -56,6 +56,14 @@ ATTENTION_MISTAKES = [
 ]
 
 
+def _wrong_axis_mask_ignored(query, keys, params, mask):
+    weights = _softmax(_scores(query, keys, params), axis=1)
+    return (weights[:, :, None] * keys).sum(0), weights
+
+
+ATTENTION_MISTAKES.append(both(ATTENTION_MISTAKES[1], ATTENTION_MISTAKES[0], _wrong_axis_mask_ignored))
+
+
 def _attention_cases():
     rng = np.random.default_rng(11)
     cases = []
@@ -77,8 +85,16 @@ def check_attention_step(fn, report=print):
         fn, title="Attention step", arg_names=("query", "keys", "params", "mask"), cases=_attention_cases(),
         reference=_attention_reference, mistakes=ATTENTION_MISTAKES,
         check_output=lambda out, expected: shape_problem(out, expected, ("context", "weights")),
-        hints="scores (S, B) = tanh(query @ W_q.T + keys @ W_k.T) @ v; mask them with -inf; softmax over axis 0; "
-              "context = (weights[:, :, None] * keys).sum(0).", report=report)
+        output_names=("context", "weights"), hints=ATTENTION_HINTS, report=report)
+
+
+ATTENTION_HINTS = Hints(
+    nudge="compare with the chapter's additive-attention equation: one score per source position s and sequence "
+          "b, so scores are (S, B). Padding (mask False) must get weight exactly 0, and the weights form one "
+          "distribution per sequence: over which axis? The context (B, H_k) is a weighted sum of the keys.",
+    formula="scores[s, b] = v . tanh(W_q query_b + W_k keys[s, b]); -inf where mask is False; weights = softmax "
+            "over s (axis 0); context_b = the sum over s of weights[s, b] keys[s, b].")
+check_attention_step.hints = ATTENTION_HINTS
 
 
 # ---------------------------------------------------------------- one beam-search step
@@ -95,8 +111,8 @@ def _candidates(scores, lengths, finished, log_probs, eos, add):
     return out
 
 
-def _select(candidates, beam_size, length_penalty):
-    ranked = sorted(candidates, key=lambda c: -length_normalised(c[2], c[3], length_penalty))[:beam_size]
+def _select(candidates, beam_size, length_penalty, normalise=length_normalised):
+    ranked = sorted(candidates, key=lambda c: -normalise(c[2], c[3], length_penalty))[:beam_size]
     return (np.array([c[0] for c in ranked]), np.array([c[1] for c in ranked]),
             np.array([float(c[2]) for c in ranked]))
 
@@ -119,6 +135,11 @@ def _no_normalisation(scores, lengths, finished, log_probs, eos, beam_size, leng
     return _beam_reference(scores, lengths, finished, log_probs, eos, beam_size, 0.0)
 
 
+def _raw_length_power(scores, lengths, finished, log_probs, eos, beam_size, length_penalty):
+    return _select(_candidates(scores, lengths, finished, log_probs, eos, lambda s, lp: s + lp), beam_size,
+                   length_penalty, normalise=lambda score, length, alpha: score / length ** alpha)
+
+
 BEAM_MISTAKES = [
     Mistake("probabilities added", "scores are sums of log-probabilities: add log_probs[k, v], not exp(log_probs) "
             "(adding probabilities does not give the probability of the sequence).", _adds_probabilities),
@@ -128,6 +149,9 @@ BEAM_MISTAKES = [
     Mistake("no length normalisation", "with length_penalty > 0, rank candidates by score / ((5 + length) / 6) ** "
             "length_penalty, where length counts the new token: raw scores favour short hypotheses.",
             _no_normalisation),
+    Mistake("|y|^alpha as the length penalty", "the chapter's length penalty is ((5 + |y|) / 6) ** alpha (Wu et al. "
+            "2016), not |y| ** alpha: the 5 and the 6 keep short hypotheses from being divided by a tiny number.",
+            _raw_length_power),
 ]
 
 
@@ -158,8 +182,17 @@ def check_beam_step(fn, report=print):
         arg_names=("scores", "lengths", "finished", "log_probs", "eos", "beam_size", "length_penalty"),
         cases=_beam_cases(), reference=_beam_reference, mistakes=BEAM_MISTAKES,
         check_output=lambda out, expected: shape_problem(out, expected, ("parents", "tokens", "new_scores")),
-        hints="list every candidate (parent, token, score, length), sort by the normalised score, keep beam_size.",
-        report=report)
+        output_names=("parents", "tokens", "new_scores"), hints=BEAM_HINTS, report=report)
+
+
+BEAM_HINTS = Hints(
+    nudge="every live hypothesis proposes V continuations, and a finished one is carried over once, unchanged. "
+          "Rank all candidates by the chapter's length-penalised score, keep the best beam_size, best first, and "
+          "return their parents, tokens and raw scores, each of shape (beam_size,).",
+    formula="candidates: (k, v, scores[k] + log_probs[k, v], lengths[k] + 1) for a live k, and (k, eos, scores[k], "
+            "lengths[k]) for a finished k; rank by score / ((5 + length) / 6) ** length_penalty; keep the first "
+            "beam_size; new_scores are the raw scores.")
+check_beam_step.hints = BEAM_HINTS
 
 
 # ---------------------------------------------------------------- teacher forcing, measured

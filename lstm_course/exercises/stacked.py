@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._harness import Case, Mistake, check_function, protect
+from ._harness import Case, Hints, Mistake, check_function, protect
 
 
 def _layer(xs, p, h0, order):
@@ -62,8 +62,15 @@ def check_stacked_forward(fn, report=print):
         fn, title="Stacked RNN", arg_names=("xs", "layers", "h0"), cases=cases,
         reference=reference_stacked_forward, mistakes=STACK_MISTAKES,
         output_names=("out", "h_n"),
-        hints="loop over layers; layer k runs over time on the outputs of layer k-1, from h0[k]; "
-              "h_n[k] is its state after the last step.", report=report)
+        hints=STACK_HINTS, report=report)
+
+
+STACK_HINTS = Hints(
+    nudge="compare with the chapter's stacked step equation: what does layer k read at step t, and where does "
+          "it start? out (T, B, H) holds the outputs of which layer? h_n (L, B, H) holds one final state per layer.",
+    formula="h_t^(k) = tanh(W_xh^(k) h_t^(k-1) + W_hh^(k) h_{t-1}^(k) + b_h^(k)) with h_t^(0) = x_t and h_0^(k) = "
+            "h0[k]; out[t] = the top layer's h_t; h_n[k] = layer k's state after the last step.")
+check_stacked_forward.hints = STACK_HINTS
 
 
 def _reverse(xs, p, h0, lengths, rereverse=True, use_lengths=True, h_n_from_out=False, zero_padding=True):
@@ -121,5 +128,13 @@ def check_reverse_direction(fn, report=print):
         fn, title="Reverse direction", arg_names=("xs", "p", "h0", "lengths"), cases=cases,
         reference=reference_reverse_direction, mistakes=REVERSE_MISTAKES,
         output_names=("out", "h_n"),
-        hints="for each sequence b, run t = lengths[b]-1 down to 0 from h0[b], store out[t, b] at its own t, "
-              "leave padded steps at zero, and return the state after t = 0 as h_n[b].", report=report)
+        hints=REVERSE_HINTS, report=report)
+
+
+REVERSE_HINTS = Hints(
+    nudge="the reverse direction reads each sequence from its own last real step back to the first (the "
+          "chapter's bidirectional equations). At which index does each state go in out (T, B, H), what is in "
+          "the padded steps, and which state is h_n (B, H)?",
+    formula="for each b, from h = h0[b], for t = lengths[b] - 1 down to 0: h = tanh(W_xh xs[t, b] + W_hh h + "
+            "b_h) and out[t, b] = h; out[t, b] = 0 for t >= lengths[b]; h_n[b] = the state after t = 0.")
+check_reverse_direction.hints = REVERSE_HINTS

@@ -4,7 +4,7 @@ import numpy as np
 
 from ..notation import LSTM_VARIANTS
 from ..numpy_impl.activations import sigmoid
-from ._harness import Case, Mistake, _text, check_function, measurement, protect, takes_values
+from ._harness import Case, Hints, Mistake, _text, both, check_function, measurement, protect, takes_values
 
 
 def _args(rng, B, D, H):
@@ -19,10 +19,12 @@ def _cases():
     return [Case("D = H = 3, B = 2", _args(rng, 2, 3, 3)), Case("D = 2, H = 4, B = 3", _args(rng, 3, 2, 4))]
 
 
-def _step(x_t, h_prev, p, reset="after", keep="z", gate=sigmoid, squash=np.tanh):
+def _step(x_t, h_prev, p, reset="after", keep="z", gate=sigmoid, squash=np.tanh, fold_b_hn=False):
     r = gate(x_t @ p["W_r"].T + h_prev @ p["U_r"].T + p["b_r"])
     z = gate(x_t @ p["W_z"].T + h_prev @ p["U_z"].T + p["b_z"])
-    if reset == "after":
+    if reset == "after" and fold_b_hn:  # b_hn added to b_in, outside the reset gate
+        n = squash(x_t @ p["W_n"].T + p["b_in"] + p["b_hn"] + r * (h_prev @ p["U_n"].T))
+    elif reset == "after":
         n = squash(x_t @ p["W_n"].T + p["b_in"] + r * (h_prev @ p["U_n"].T + p["b_hn"]))
     else:
         n = squash(x_t @ p["W_n"].T + p["b_in"] + (r * h_prev) @ p["U_n"].T + p["b_hn"])
@@ -33,7 +35,12 @@ def _mistakes(reset):
     other = "before" if reset == "after" else "after"
     asked = {"after": "r * (h_prev @ U_n.T + b_hn), as torch.nn.GRU", "before": "(r * h_prev) @ U_n.T + b_hn, "
              "as Cho et al. 2014"}[reset]
-    return [
+    folded = [Mistake("b_hn folded into b_in", "in torch.nn.GRU's formulation the reset gate multiplies "
+                      "(h_prev U_n^T + b_hn), the bias included: n = tanh(x_t W_n^T + b_in + r * (h_prev U_n^T + "
+                      "b_hn)). Adding b_hn to b_in puts it outside the reset gate, so a closed gate (r = 0) no longer "
+                      "removes it; the two biases can be merged only in the reset='before' formulation.",
+                      lambda x, h, p: _step(x, h, p, reset, fold_b_hn=True))] if reset == "after" else []
+    zoo = folded + [
         Mistake("z and 1 - z swapped", "in this book's (and torch.nn.GRU's) convention the update gate z keeps the "
                 "old state: h_t = (1 - z) * n + z * h_prev. Some papers (Bahdanau et al.'s decoder) write it the "
                 "other way round; both learn, but the weights are not interchangeable.",
@@ -45,6 +52,8 @@ def _mistakes(reset):
                 "candidate n is a tanh (between -1 and 1, it is new content).",
                 lambda x, h, p: _step(x, h, p, reset, gate=np.tanh, squash=sigmoid)),
     ]
+    swapped, other_reset = zoo[len(folded)], zoo[len(folded) + 1]
+    return zoo + [both(swapped, other_reset, lambda x, h, p: _step(x, h, p, other, keep="1-z"))]
 
 
 @protect
@@ -62,8 +71,21 @@ def check_gru_step(fn, reset="after", report=print):
     return check_function(
         fn, title=f"GRU step (reset {reset})", arg_names=("x_t", "h_prev", "p"), cases=_cases(),
         reference=lambda x, h, p: _step(x, h, p, reset), mistakes=_mistakes(reset), output_names=("h_t",),
-        hints="r, z = sigmoid(x_t @ W.T + h_prev @ U.T + b); n = tanh(x_t @ W_n.T + b_in + <reset term>); "
-              "h_t = (1 - z) * n + z * h_prev.", report=report)
+        hints=gru_hints(reset), report=report)
+
+
+def gru_hints(reset="after"):
+    """The staged hints of the GRU step in the formulation ``reset``."""
+    term = {"after": "r * (h_prev U_n^T + b_hn)", "before": "(r * h_prev) U_n^T + b_hn"}[reset]
+    return Hints(
+        nudge=f"compare with the chapter's GRU equations: two sigmoid gates (r and z) and a tanh candidate n. Where "
+              f"does the reset gate act in the formulation reset='{reset}', and which of n and h_prev does z keep? "
+              "Every product has a batch in rows; h_t is (B, H).",
+        formula=f"r = sigmoid(x_t W_r^T + h_prev U_r^T + b_r), z = sigmoid(x_t W_z^T + h_prev U_z^T + b_z); "
+                f"n = tanh(x_t W_n^T + b_in + {term}); h_t = (1 - z) * n + z * h_prev.")
+
+
+check_gru_step.hints = gru_hints("after")
 
 
 ABLATIONS = LSTM_VARIANTS[1:]
