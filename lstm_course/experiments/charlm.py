@@ -77,6 +77,9 @@ def generate(net, vocab, prime, length, temperature, rng, device="cpu"):
     return prime + vocab.decode(out)
 
 
+PRIMES = {"shakespeare": "HAMLET:\n"}  # the prime of a named corpus other than the book's Python one
+
+
 def sample_prime(vocab, validation, preferred="def "):
     """The text that primes the stored samples: ``preferred`` if ``vocab`` can encode it, else the validation text's start.
 
@@ -157,7 +160,8 @@ def train_charlm(minutes=None, corpus="stdlib", device="cpu", seed=0, H=256, T=1
     rng = np.random.default_rng(seed)
     data = load_corpus(corpus)
     _check_fits(data, B, T)
-    prime = sample_prime(data.vocab, data.validation)  # checked before training: a sample never fails after it
+    # checked before training: a sample never fails after it
+    prime = sample_prime(data.vocab, data.validation, PRIMES.get(corpus, "def "))
     baselines = ngram_bits_per_char(data)
     progress(data.description)
     from ..numpy_impl.charlm import init_charlm
