@@ -5,6 +5,7 @@ part of the book; they share the boxes and arrows of ``figures._draw``. ``glue``
 glues a result into the prose, its floats rounded to 6 significant digits so it reads the same on any CPU.
 """
 
+from .activations import plot_char_traces, plot_text_activation
 from .conditioned import audio_html, draw_conditioned_decoder, plot_spectrograms, show_captions
 from ._glue import glue, glue_claim, round_significant
 from .generative import draw_teacher_forcing, plot_temperature_bars
@@ -13,7 +14,7 @@ from .lstm import draw_cell_gradient_path, draw_lstm_cell, draw_reber_automaton
 from .seq2seq import plot_accuracy_by_length, plot_alignment, plot_alignments, plot_beam_curves, plot_story_attention
 from .rnn import draw_bidirectional_rnn, draw_bptt_paths, draw_stacked_rnn, draw_task_shapes, draw_unrolled_rnn
 
-__all__ = ["draw_task_shapes", "draw_unrolled_rnn", "draw_stacked_rnn", "draw_bidirectional_rnn", "draw_lstm_cell",
+__all__ = ["plot_text_activation", "plot_char_traces", "draw_task_shapes", "draw_unrolled_rnn", "draw_stacked_rnn", "draw_bidirectional_rnn", "draw_lstm_cell",
            "draw_cell_gradient_path", "draw_reber_automaton", "draw_teacher_forcing", "plot_temperature_bars",
            "draw_conditioned_decoder", "show_captions", "plot_spectrograms", "audio_html", "draw_bptt_paths",
            "plot_alignment", "plot_alignments", "plot_accuracy_by_length", "plot_beam_curves", "plot_story_attention",
