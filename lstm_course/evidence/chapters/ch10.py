@@ -89,7 +89,7 @@ def _against_null(records, signal):
 
 
 @claim("ch10-string-unit-beats-null", "10_generative_models",
-       "The unit picked for 'inside a string' on one validation file tracks strings on another file better "
+       "In one run, the unit picked for 'inside a string' on one validation file tracks strings on another file better "
        "than the unit the same rule picks in untrained networks of the same shape.",
        "supported", ("inside",))
 def _string_unit(records):
@@ -97,7 +97,7 @@ def _string_unit(records):
 
 
 @claim("ch10-indent-unit-beats-null", "10_generative_models",
-       "The unit picked for indentation depth on one validation file tracks indentation on another file "
+       "In one run, the unit picked for indentation depth on one validation file tracks indentation on another file "
        "better than the unit the same rule picks in untrained networks of the same shape.",
        "supported", ("inside",))
 def _indent_unit(records):
