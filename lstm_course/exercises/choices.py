@@ -39,9 +39,8 @@ QUESTIONS = {
         "general": "look at the cell-state norm along the stream in the figure.",
     },
     "loss-curve": {
-        "question": "Model A's training loss keeps falling while its validation loss rose after step 2,000; model "
-                    "B's training and validation losses are close together and both still high. Which is "
-                    "overfitting? ('A' or 'B')",
+        "question": "Read the two plots of training and validation loss: which model is overfitting? "
+                    "('A' or 'B')",
         "answer": "A",
         "hints": {"B": "B is underfitting: training and validation agree, so it has not memorised anything, and both "
                        "are high, so it has not learned enough yet (more capacity or more training would help)."},
