@@ -17,6 +17,7 @@ from .generative import check_sample_with_temperature, check_tbptt_step
 from .lstm import check_forget_faster, check_lstm_step, check_lstm_step_backward
 from .readout import check_numerical_gradient, check_readout_backward
 from .rnn import check_rnn_step, check_rnn_step_backward
+from .ngram_baseline import check_bigram_bpc
 from .sampling_loop import check_sampling_loop
 from .qa import check_supporting_fact
 from .seq2seq import check_attention_step, check_beam_step, check_exposure_answer
@@ -27,7 +28,7 @@ from .tasks import check_task_shapes
 __all__ = ["check_rnn_step", "check_rnn_step_backward", "check_rnn_shapes", "SHAPE_QUESTION", "check_task_shapes",
            "check_stacked_forward", "check_reverse_direction",
            "check_lstm_step", "check_lstm_step_backward", "check_forget_faster", "check_answer",
-           "check_sample_with_temperature", "check_tbptt_step", "check_sampling_loop",
+           "check_sample_with_temperature", "check_tbptt_step", "check_sampling_loop", "check_bigram_bpc",
            "check_initial_state", "check_mu_law_encode", "check_mu_law_decode", "check_conditioned_answer",
            "check_rnn_bptt", "check_shared_weight_gradient", "check_readout_backward", "check_numerical_gradient",
            "check_attention_step", "check_beam_step", "check_exposure_answer", "check_supporting_fact", "check_fused_lstm_step",

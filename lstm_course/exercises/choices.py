@@ -54,9 +54,8 @@ QUESTIONS = {
         "general": "write c_t for f_t = 1 as a sum over all the steps read so far, and ask how large one term is.",
     },
     "loss-curve": {
-        "question": "Model A's training loss keeps falling while its validation loss rose after step 2,000; model "
-                    "B's training and validation losses are close together and both still high. Which is "
-                    "overfitting? ('A' or 'B')",
+        "question": "Read the two plots of training and validation loss: which model is overfitting? "
+                    "('A' or 'B')",
         "answer": "A",
         "hints": {"B": "B is underfitting: training and validation agree, so it has not memorised anything, and both "
                        "are high, so it has not learned enough yet (more capacity or more training would help)."},
