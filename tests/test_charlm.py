@@ -137,6 +137,17 @@ def test_a_run_is_defined_by_its_steps_and_records_them(tmp_path):
     assert again["val_bpc"] == first["val_bpc"] and again["val_curve_bpc"] == first["val_curve_bpc"]
 
 
+def test_samples_along_the_curve_leave_the_training_unchanged(tmp_path):
+    from lstm_course.experiments.charlm import train_charlm
+
+    small_run = dict(corpus=_dna(tmp_path), H=8, T=10, B=4, progress=lambda message: None, curve_points=2)
+    plain = train_charlm(steps=6, **small_run)
+    sampled = train_charlm(steps=6, samples=(1.0,), **small_run)
+    assert sampled["val_bpc"] == plain["val_bpc"] and sampled["val_curve_bpc"] == plain["val_curve_bpc"]
+    assert len(sampled["val_curve_samples"]) == len(sampled["val_curve_steps"]) == 3 and "val_curve_samples" not in plain
+    assert all(text.startswith(sampled["sample_prime"]) for text in sampled["val_curve_samples"])
+
+
 def test_a_corpus_without_the_default_prime_is_sampled_from_its_own_text(tmp_path):
     from lstm_course.data.corpus import load_corpus
     from lstm_course.experiments.charlm import sample_prime, train_charlm

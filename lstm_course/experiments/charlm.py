@@ -22,6 +22,7 @@ from ..sampling import sample
 from .running import one_thread
 
 LN2 = math.log(2)
+CURVE_TEMPERATURE = 0.7  # the temperature of the sample stored at each point of the validation curve
 SAMPLE_TEMPERATURES = (0.3, 0.7, 1.0)  # the samples a full run stores, each primed with "def "
 CURVE_CHARACTERS = 32_768  # the validation curve reads this prefix of the validation text (the final value reads all)
 FULL_STEPS = 1200  # the saved full run's step budget (about 2-3 minutes on 2 CPU cores with the twin)
@@ -133,8 +134,11 @@ def train_charlm(minutes=None, corpus="stdlib", device="cpu", seed=0, H=256, T=1
     at equal step intervals (equal training-time intervals under ``minutes``
     alone): ``val_curve_steps``, ``val_curve_bpc`` and ``val_curve_seconds`` (training time,
     validation excluded). ``samples`` (temperatures) stores one 200-character sample per
-    temperature, primed with ``"def "``, or with the validation text's first four characters
-    for a corpus that cannot encode ``"def "`` (:func:`sample_prime`; ``sample_prime`` in the metrics).
+    temperature, primed with ``"def "`` (``PRIMES`` names the prime of another named corpus), or with the
+    validation text's first four characters for a corpus that cannot encode it (:func:`sample_prime`;
+    ``sample_prime`` in the metrics); with a curve as well, ``val_curve_samples`` holds one 200-character
+    sample at ``CURVE_TEMPERATURE`` from each point of the curve (drawn from its own generator, so the
+    training is the same with or without them).
     ``backend`` runs the LSTM: our Torch twin (default) or ``"nn"`` (``torch.nn.LSTM``).
     ``max_steps`` is the older name of ``steps``.
 
@@ -191,6 +195,9 @@ def train_charlm(minutes=None, corpus="stdlib", device="cpu", seed=0, H=256, T=1
             first = bits_per_char(net, data.validation[:CURVE_CHARACTERS], device)
             for key, value in zip(curve, (0.0, 0, first)):
                 curve[key].append(value)
+            if samples:
+                curve["val_curve_samples"] = [
+                    generate(net, data.vocab, prime, 200, CURVE_TEMPERATURE, np.random.default_rng(seed), device)]
             start = ticked = time.perf_counter()
         while time.perf_counter() - start < train_seconds and (steps is None or step < steps):
             if position + T + 1 > train_streams.shape[0]:
@@ -214,6 +221,9 @@ def train_charlm(minutes=None, corpus="stdlib", device="cpu", seed=0, H=256, T=1
                 curve["val_curve_seconds"].append(now - start)
                 curve["val_curve_steps"].append(step)
                 curve["val_curve_bpc"].append(bits_per_char(net, data.validation[:CURVE_CHARACTERS], device))
+                if samples:  # what the model writes at this point of training (its own generator: training unchanged)
+                    curve.setdefault("val_curve_samples", []).append(
+                        generate(net, data.vocab, prime, 200, CURVE_TEMPERATURE, np.random.default_rng(seed), device))
                 start += time.perf_counter() - now
                 ticked = time.perf_counter()  # the bar counts training time only, as the clock does
                 next_point += interval
@@ -236,6 +246,9 @@ def train_charlm(minutes=None, corpus="stdlib", device="cpu", seed=0, H=256, T=1
         curve["val_curve_seconds"].append(seconds)
         curve["val_curve_steps"].append(step)
         curve["val_curve_bpc"].append(bits_per_char(net, data.validation[:CURVE_CHARACTERS], device))
+        if samples:
+            curve.setdefault("val_curve_samples", []).append(
+                generate(net, data.vocab, prime, 200, CURVE_TEMPERATURE, np.random.default_rng(seed), device))
     extra = {**curve, "val_curve_characters": CURVE_CHARACTERS} if curve_points else {}
     if samples:
         extra["sample_prime"], extra["sample_temperatures"] = prime, list(samples)
