@@ -11,6 +11,8 @@
   ("Cho et al. 2014") is registered with pybtex and made the default (``bibtex_default_style``).
 - autodoc printed NamedTuple fields as "Alias for field number 0": those generated docstrings are
   dropped (the class docstring's Attributes section documents each field).
+- Search opened from the file system: the snippets' fetch() fails there ("Failed to fetch"); the
+  results are listed without snippets, with a note saying how to serve the book (``static/book_fixes.js``).
 """
 
 import pathlib
@@ -77,5 +79,6 @@ def setup(app):
     app.connect("autodoc-skip-member", _skip_field_aliases)
     app.connect("builder-inited", _add_static)
     app.add_css_file("book_fixes.css")
+    app.add_js_file("book_fixes.js")  # search over file://: results without snippets, and a note why
     app.connect("html-page-context", _one_copy_of_each_script, priority=100)  # before any handler that returns a template
     return {"parallel_read_safe": True, "parallel_write_safe": True}
