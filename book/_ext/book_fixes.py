@@ -43,12 +43,20 @@ def _author_year_style():
 
     class AuthorYearLabels(BaseLabelStyle):
         def format_labels(self, sorted_entries):
+            labels = []
             for entry in sorted_entries:
                 people = entry.persons.get("author") or entry.persons.get("editor") or []
                 names = [" ".join(p.last_names) for p in people] or ["Anon."]
                 who = names[0] if len(names) == 1 else (
                     f"{names[0]} and {names[1]}" if len(names) == 2 else f"{names[0]} et al.")
-                yield f"{who} {entry.fields.get('year', 'n.d.')}"
+                labels.append(f"{who} {entry.fields.get('year', 'n.d.')}")
+            seen = {}
+            for label in labels:  # same authors, same year: 2014a, 2014b in the sorted order
+                if labels.count(label) > 1:
+                    seen[label] = seen.get(label, 0) + 1
+                    yield label + "abcdefghijklmnopqrstuvwxyz"[seen[label] - 1]
+                else:
+                    yield label
 
     class AuthorYear(Unsrt):
         default_label_style = AuthorYearLabels
