@@ -1,6 +1,6 @@
 // Opened from the file system (file://), the browser refuses the fetch() that Sphinx's search uses
 // to show a snippet of each result ("Failed to fetch"). There, list the results without snippets and
-// say how to get them: serve the folder (README, "Reading the book"). Served over http, nothing changes.
+// say how to get them: serve the folder (book/run_it_yourself.md). Served over http, nothing changes.
 if (window.location.protocol === "file:" && typeof DOCUMENTATION_OPTIONS !== "undefined") {
   DOCUMENTATION_OPTIONS.SHOW_SEARCH_SUMMARY = false;
   document.addEventListener("DOMContentLoaded", () => {
