@@ -182,6 +182,10 @@ CONTRAST_PAGES = ["book/intro.html", "book/03_basic_rnn.html", "book/07_lstm_cel
 
 
 def _theme(driver, theme):
+    # no colour transitions: the colours measured are the theme's, not a frame of the fade to it
+    driver.execute_script("const s = document.createElement('style');"
+                          "s.textContent = '*, *::before, *::after { transition: none !important; }';"
+                          "document.head.appendChild(s);")
     driver.execute_script(f"document.documentElement.dataset.theme = '{theme}';"
                           f"document.documentElement.dataset.mode = '{theme}';")
     driver.execute_async_script("const done = arguments[arguments.length - 1];"
