@@ -132,7 +132,9 @@ def test_readme_says_how_to_open_the_book_and_search_works_that_way(plain_browse
     links, note = [], ""
     while time.monotonic() < deadline:
         links = [a.get_attribute("href") for a in driver.find_elements("css selector", "#search-results ul.search li a")]
-        if links and driver.execute_script("return !!document.querySelector('#search-results p.search-summary')"):
+        summary = driver.execute_script(
+            "const p = document.querySelector('#search-results p.search-summary'); return p ? p.textContent : ''")
+        if links and ("found" in summary or "Search finished" in summary):  # every result listed
             break
         time.sleep(0.2)
     time.sleep(1.0)  # the snippets' fetches, if any, have failed by now
