@@ -2,7 +2,8 @@
 
 ``python tests/api_links.py book/NN_x.ipynb ...`` adds the links: the first backticked mention of
 each imported name in the chapter's markdown becomes a ``{py:func}``/``{py:class}`` role; names the
-prose never mentions get a short "Used below" line before the code cell that first imports them.
+prose never mentions go in ONE closing bullet under "Further reading" ("The code of this chapter:
+...", docs/COMMON convention): no plumbing lines in the reading path.
 ``tests/test_api_links.py`` checks the result.
 """
 
@@ -60,16 +61,30 @@ def imported_names(notebook):
     return found
 
 
-def _inside_solution(cells, index):
-    """Whether cell ``index`` lies between a solution-start and its solution-end (collapsed there)."""
-    inside = False
-    for cell in cells[:index]:
+CLOSING = "- The code of this chapter: "
+
+
+def _add_to_closing_bullet(cells, roles, path):
+    """Append ``roles`` to the chapter's "The code of this chapter" bullet under Further reading,
+    creating the bullet (at the end of that section) if it is absent."""
+    for cell in cells:
         text = "".join(cell["source"])
-        if "{solution-start}" in text:
-            inside = True
-        elif "{solution-end}" in text:
-            inside = False
-    return inside
+        if cell["cell_type"] != "markdown" or "## Further reading" not in text:
+            continue
+        start = text.index("## Further reading")
+        if CLOSING in text[start:]:
+            at = text.index(CLOSING, start)
+            line_end = text.find("\n", at)
+            line_end = len(text) if line_end < 0 else line_end
+            bullet = text[at:line_end].rstrip().rstrip(".")
+            text = text[:at] + bullet + ", " + ", ".join(roles) + "." + text[line_end:]
+        else:
+            following = re.search(r"\n#{1,2} ", text[start + 3:])
+            cut = start + 3 + following.start() if following else len(text)
+            text = text[:cut].rstrip("\n") + "\n" + CLOSING + ", ".join(roles) + "." + text[cut:]
+        cell["source"] = text.splitlines(keepends=True)
+        return
+    raise SystemExit(f"{path}: no '## Further reading' section to hold: {', '.join(roles)}")
 
 
 def link(path):
@@ -92,16 +107,10 @@ def link(path):
             elif f"<{target}>`" in text:
                 linked.add(name)
         cell["source"] = text.splitlines(keepends=True)
-    missing = {}
-    for name, (target, role, index) in names.items():
-        if name not in linked:
-            missing.setdefault(index, []).append(f"{{{role}}}`{name} <{target}>`")
-    for index in sorted(missing, reverse=True):
-        inside_solution = _inside_solution(notebook["cells"], index)
-        metadata = {"jupyter": {"source_hidden": True, "outputs_hidden": True}} if inside_solution else {}
-        note = {"cell_type": "markdown", "id": f"api-links-{index}", "metadata": metadata,
-                "source": ["Used below, documented in the API reference: " + ", ".join(missing[index]) + "."]}
-        notebook["cells"].insert(index, note)
+    missing = [f"{{{role}}}`{name} <{target}>`" for name, (target, role, _) in names.items()
+               if name not in linked]
+    if missing:
+        _add_to_closing_bullet(notebook["cells"], missing, path)
     with open(path, "w", encoding="utf-8") as out:
         json.dump(notebook, out, indent=1, ensure_ascii=False)
         out.write("\n")

@@ -7,9 +7,16 @@
   reader's system setting ("auto").
 - At phone width, long inline names and API signatures widened the text column: let them wrap
   (``static/book_fixes.css``).
+- The bibliography showed alpha labels such as [CvMerrienboerBB14]: an author-year label style
+  ("Cho et al. 2014") is registered with pybtex and made the default (``bibtex_default_style``).
+- autodoc printed NamedTuple fields as "Alias for field number 0": those generated docstrings are
+  dropped (the class docstring's Attributes section documents each field).
+- Search opened from the file system: the snippets' fetch() fails there ("Failed to fetch"); the
+  results are listed without snippets, with a note saying how to serve the book (``static/book_fixes.js``).
 """
 
 import pathlib
+import re
 
 
 def _one_copy_of_each_script(app, pagename, templatename, context, doctree):
@@ -29,8 +36,57 @@ def _add_static(app):
     app.config.html_static_path.append(str(pathlib.Path(__file__).parent / "static"))
 
 
+def _author_year_style():
+    from pybtex.plugin import register_plugin
+    from pybtex.style.formatting.unsrt import Style as Unsrt
+    from pybtex.style.labels import BaseLabelStyle
+
+    class AuthorYearLabels(BaseLabelStyle):
+        def format_labels(self, sorted_entries):
+            labels = []
+            for entry in sorted_entries:
+                people = entry.persons.get("author") or entry.persons.get("editor") or []
+                names = [" ".join(p.last_names) for p in people] or ["Anon."]
+                who = names[0] if len(names) == 1 else (
+                    f"{names[0]} and {names[1]}" if len(names) == 2 else f"{names[0]} et al.")
+                labels.append(f"{who} {entry.fields.get('year', 'n.d.')}")
+            seen = {}
+            for label in labels:  # same authors, same year: 2014a, 2014b in the sorted order
+                if labels.count(label) > 1:
+                    seen[label] = seen.get(label, 0) + 1
+                    yield label + "abcdefghijklmnopqrstuvwxyz"[seen[label] - 1]
+                else:
+                    yield label
+
+    class AuthorYear(Unsrt):
+        default_label_style = AuthorYearLabels
+        default_sorting_style = "author_year_title"
+
+    register_plugin("pybtex.style.labels", "authoryear", AuthorYearLabels, force=True)
+    register_plugin("pybtex.style.formatting", "authoryear", AuthorYear, force=True)
+
+
+_author_year_style()
+
+
+def _drop_field_aliases(app, what, name, obj, options, lines):
+    if lines and all(re.fullmatch(r"Alias for field number \d+", line.strip()) or not line.strip()
+                     for line in lines):
+        lines[:] = []
+
+
+def _skip_field_aliases(app, what, name, obj, skip, options):
+    doc = getattr(obj, "__doc__", None) or ""
+    if re.fullmatch(r"Alias for field number \d+", doc.strip()):
+        return True
+    return None
+
+
 def setup(app):
+    app.connect("autodoc-process-docstring", _drop_field_aliases)
+    app.connect("autodoc-skip-member", _skip_field_aliases)
     app.connect("builder-inited", _add_static)
     app.add_css_file("book_fixes.css")
+    app.add_js_file("book_fixes.js")  # search over file://: results without snippets, and a note why
     app.connect("html-page-context", _one_copy_of_each_script, priority=100)  # before any handler that returns a template
     return {"parallel_read_safe": True, "parallel_write_safe": True}
