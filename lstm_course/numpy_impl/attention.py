@@ -96,7 +96,8 @@ def attention_backward(d_context, d_weights, cache):
     if d_weights is not None:
         d_alpha = d_alpha + d_weights
     d_keys = weights[:, :, None] * d_context[None]  # the direct path through context
-    d_scores = weights * (d_alpha - (weights * d_alpha).sum(axis=0, keepdims=True))  # softmax Jacobian
+    # the softmax Jacobian
+    d_scores = weights * (d_alpha - (weights * d_alpha).sum(axis=0, keepdims=True))
     d_pre = d_scores[:, :, None] * p["v"] * (1 - tanh_e ** 2)  # (S, B, A)
     grads = {
         "W_q": d_pre.sum(axis=0).T @ query,

@@ -71,7 +71,7 @@ def _lstm_step_forward(x_t, h_prev, c_prev, p):
     i_t = sigmoid(v_t @ p["W_i"].T + p["b_i"])  # input gate       eq. (lstm-input)
     c_tilde = np.tanh(v_t @ p["W_c"].T + p["b_c"])  # content      eq. (lstm-content)
     o_t = sigmoid(v_t @ p["W_o"].T + p["b_o"])  # output gate      eq. (lstm-output)
-    c_t = f_t * c_prev + i_t * c_tilde  # eq. (lstm-cell): the forget and input updates in one line
+    c_t = f_t * c_prev + i_t * c_tilde  # eq. (lstm-cell): forget and input at once
     tanh_c_t = np.tanh(c_t)  # eq. (lstm-output)
     h_t = o_t * tanh_c_t  # eq. (lstm-output)
     return h_t, c_t, LSTMStepCache(v_t, c_prev, f_t, i_t, c_tilde, o_t, tanh_c_t, p)
@@ -94,7 +94,7 @@ def lstm_step_backward(dh_t, dc_t, cache):
     """
     v_t, c_prev, f_t, i_t, c_tilde, o_t, tanh_c_t, p = cache
     D = v_t.shape[1] - dh_t.shape[1]
-    dc = dc_t + dh_t * o_t * (1 - tanh_c_t ** 2)  # through h_t = o_t tanh(c_t), plus from step t+1
+    dc = dc_t + dh_t * o_t * (1 - tanh_c_t ** 2)  # via h_t = o_t tanh(c_t), plus from t+1
     dz = {  # gradients of the pre-activations z_f, z_i, z_c, z_o
         "f": dc * c_prev * f_t * (1 - f_t),
         "i": dc * c_tilde * i_t * (1 - i_t),

@@ -43,7 +43,8 @@ def softmax_cross_entropy(logits, targets):
     n = targets.size
     picked = np.take_along_axis(logp, targets[..., None], axis=-1)[..., 0]
     d_logits = np.exp(logp)
-    np.put_along_axis(d_logits, targets[..., None], np.take_along_axis(d_logits, targets[..., None], -1) - 1, -1)
+    y_hat_target = np.take_along_axis(d_logits, targets[..., None], -1)
+    np.put_along_axis(d_logits, targets[..., None], y_hat_target - 1, -1)
     return float(-picked.sum() / n), d_logits / n
 
 
@@ -73,5 +74,6 @@ def masked_softmax_cross_entropy(logits, targets, mask):
     picked = np.take_along_axis(logp, targets[..., None], axis=-1)[..., 0]  # (T, B)
     n = mask.sum()
     d_logits = np.exp(logp)  # y_hat
-    np.put_along_axis(d_logits, targets[..., None], np.take_along_axis(d_logits, targets[..., None], -1) - 1, -1)
+    y_hat_target = np.take_along_axis(d_logits, targets[..., None], -1)
+    np.put_along_axis(d_logits, targets[..., None], y_hat_target - 1, -1)
     return float(-(mask * picked).sum() / n), d_logits * (mask / n)[..., None]

@@ -74,8 +74,8 @@ keys and shapes of the direction's parameters."""
     d_xs = None
     d_state = d_state_n
     for t in reversed(_time_order(T, cache.reverse)):
-        m = None if masks is None else masks[t][:, None]  # (B, 1): which rows really took step t
-        # the gradient reaching h_t: from the output at t, plus from step t+1 (carried in d_state)
+        m = None if masks is None else masks[t][:, None]  # (B, 1): rows that took step t
+        # the gradient reaching h_t: from the output at t, plus from step t+1 (in d_state)
         d_h_from_output = d_out[t] if m is None else np.where(m, d_out[t], 0)
         d_h_from_next = d_state[0]
         d_new = (d_h_from_output + d_h_from_next,) + tuple(d_state[1:])
