@@ -123,7 +123,7 @@ def check_beam_search_step(fn, report=print):
     over all ``K * V`` (by ``scores[k] + log_probs[k, v]``, best first), the ``F`` that end in ``eos`` are set
     aside as ``finished_scores`` and the other ``L = beam_size - F`` stay live, with ``new_state[key] =
     state[key][parents]``. This is one step of :func:`lstm_course.decoding.beam_search`. Names five common
-    mistakes (:data:`STEP_MISTAKES`); never raises.
+    mistakes (``STEP_MISTAKES``); never raises.
     """
     return check_function(
         fn, title="Beam-search step", arg_names=("scores", "log_probs", "state", "eos", "beam_size"),
@@ -192,7 +192,7 @@ def check_length_penalty(fn, report=print):
     token ``"$"`` (both one character); ``scores[i] =
     logprobs[i] / ((5 + |y_i|) / 6) ** alpha`` with ``|y_i| = len(hypotheses[i]) - 1``, as
     :func:`lstm_course.decoding.length_normalised` computes. Names four common mistakes
-    (:data:`PENALTY_MISTAKES`); never raises.
+    (``PENALTY_MISTAKES``); never raises.
     """
     return check_function(
         fn, title="Length penalty", arg_names=("hypotheses", "logprobs", "alpha"), cases=_penalty_cases(),

@@ -99,7 +99,7 @@ def check_clipped_counts(fn, report=print):
     ``candidate`` is a string of words separated by spaces (``candidate.split()`` gives its tokens, as in
     :func:`lstm_course.bleu.corpus_bleu`), ``references`` a list of such strings and ``n`` the n-gram order; ``matches`` sums each candidate n-gram's count clipped by its largest count in any one reference,
     ``total`` is the number of the candidate's n-grams. The counts :func:`lstm_course.bleu.corpus_bleu` adds
-    over a corpus. Names four common mistakes (:data:`MISTAKES`); never raises.
+    over a corpus. Names four common mistakes (``MISTAKES``); never raises.
     """
     return check_function(
         fn, title="Clipped counts", arg_names=("candidate", "references", "n"), cases=_cases(),

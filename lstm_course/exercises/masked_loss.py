@@ -93,7 +93,7 @@ def check_masked_cross_entropy(fn, report=print):
 
     ``loss`` is the mean cross-entropy over the positions whose target is not ``pad``, ``d_logits`` its
     gradient (zero at padded positions); the reference is
-    :func:`lstm_course.numpy_impl.seq2seq.cross_entropy`. Names the mistakes of ``MISTAKES``; never raises.
+    ``lstm_course.numpy_impl.seq2seq.cross_entropy``. Names the mistakes of ``MISTAKES``; never raises.
     """
     return check_function(
         fn, title="Masked cross-entropy", arg_names=("logits", "targets", "pad"), cases=_cases(),

@@ -126,7 +126,7 @@ HINTS = Hints(
 def check_bigram_bpc(fn, report=print):
     """Check ``fn(train, test, V, k) -> float``, an add-k bigram's bits per character on ``test``.
 
-    Returns True when ``fn`` matches :func:`reference_bigram_bpc` on every case; otherwise reports the
+    Returns True when ``fn`` matches ``reference_bigram_bpc`` on every case; otherwise reports the
     likely mistake and returns False. Never raises.
     """
     return check_function(fn, title="Add-k bigram bits per character", arg_names=("train", "test", "V", "k"),

@@ -69,7 +69,7 @@ def _correlations(h, signal):
 
 
 def select_unit(h_select, signal_select, h_held, signal_held):
-    """The selection rule: best |r| on the selection text, its signed r on the held-out text.
+    """The selection rule: best ``|r|`` on the selection text, its signed r on the held-out text.
 
     Returns
     -------

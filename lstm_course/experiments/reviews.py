@@ -63,7 +63,7 @@ def _features(texts, vocabulary=None, min_count=2):
 
 
 def fit_logistic(X, y, penalty):
-    """L2-regularised logistic regression by L-BFGS: ``(w (F,), b)`` minimising mean log-loss + penalty/2N |w|^2."""
+    """L2-regularised logistic regression by L-BFGS: ``(w (F,), b)`` minimising the mean log-loss plus ``penalty / (2 N) * w @ w``."""
     N, F = X.shape
     sign = 2.0 * np.asarray(y) - 1.0
 

@@ -39,7 +39,7 @@ def plot_gate_traces(traces, *, title, symbols=None, inputs=None, marks=(), mark
     Returns
     -------
     matplotlib.figure.Figure
-        One axis per panel: the optional inputs, then i, f, o and |c|; each heat map with its colour bar.
+        One axis per panel: the optional inputs, then i, f, o and ``|c|``; each heat map with its colour bar.
     """
     T, H = _get(traces, "i").shape
     panels = ([("inputs", None)] if inputs is not None else []) + list(ROWS)

@@ -23,7 +23,7 @@ SHAPES = ("lower", "capitalised", "upper", "digit", "other")
 
 
 def shape_of(word):
-    """The shape id of one word: an index into :data:`SHAPES`."""
+    """The shape id of one word: an index into ``SHAPES``."""
     if any(ch.isdigit() for ch in word):
         return 3
     if word.isalpha() and word.islower():

@@ -3,7 +3,7 @@
 One module per data set (:mod:`~lstm_course.realdata.shakespeare`, :mod:`~lstm_course.realdata.reviews`,
 :mod:`~lstm_course.realdata.pos`), one fetcher and cache (:mod:`~lstm_course.realdata.cache`). Nothing is
 downloaded at import time: ``python -m lstm_course data fetch NAME`` (or ``make data``) fetches, and the
-loaders only read the cache. The generated data sets of the book stay in :mod:`lstm_course.data`.
+loaders only read the cache. The generated data sets of the book stay in ``lstm_course.data``.
 """
 
 from . import pos, reviews, shakespeare
