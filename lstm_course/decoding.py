@@ -25,7 +25,7 @@ import numpy as np
 
 
 def reorder(state, indices):
-    """Select hypotheses ``indices`` (int list) along the first axis of every leaf of ``state``."""
+    """Keep hypotheses ``indices`` (int list): axis 0 of every leaf of ``state``."""
     if state is None:
         return None
     if isinstance(state, dict):

