@@ -227,7 +227,15 @@ def test_a_signal_is_named():
     assert "your function was killed by signal 9 (SIGKILL)" in text
 
 
-def test_keyboard_interrupt_in_the_parent_kills_the_child(tmp_path):
+@pytest.fixture
+def sigint_as_in_a_terminal():
+    """Ctrl-C raises KeyboardInterrupt, even when pytest runs as a background job (which starts with SIGINT ignored)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_keyboard_interrupt_in_the_parent_kills_the_child(tmp_path, sigint_as_in_a_terminal):
     marker = tmp_path / "pid"
     _guard.TIME_LIMIT = 60.0  # (the fixture restores it): the interrupt, not the limit, must end the check
     timer = _when_written(marker, lambda: os.kill(os.getpid(), signal.SIGINT))

@@ -70,8 +70,8 @@ def test_models_use_the_twin_by_default_and_torch_nn_on_request():
     assert type(recurrent_core("lstm", 2, 3)) is TwinLSTM
 
 
-TRAINS_A_RECURRENT_CORE = ["adding", "adding-budget", "adding-factorial", "charlm", "clipping", "forget-gate", "reber",
-                           "tagging", "temporal-order"]
+TRAINS_A_RECURRENT_CORE = ["adding", "adding-budget", "adding-factorial", "charlm", "clipping", "forget-gate", "pos",
+                           "reber", "reviews", "tagging", "temporal-order"]
 
 
 def test_the_experiments_that_train_a_recurrent_core_take_backend_and_default_to_the_twin():

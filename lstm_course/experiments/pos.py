@@ -2,7 +2,7 @@
 
 Data: the ``pos-english`` real data set (``python -m lstm_course data fetch pos-english``). Training is
 the first 18,000 sentences of the OANC sample, whose Penn tags were assigned by a tagger (**silver**);
-the test set is its last 2,000 sentences; the 1,000 lines of the WSJ sample carry **gold** tags and are a
+the test set is its last 2,000 sentences; the 1,001 lines of the WSJ sample carry **gold** tags and are a
 second test set, from another source. Models: a most-frequent-tag baseline (each word's commonest
 training tag; an unknown word gets the commonest tag of its suffix, else of all words), and LSTM
 taggers read left to right, in both directions, and in two stacked bidirectional layers, over seeds.

