@@ -26,6 +26,18 @@ def test_generate_returns_the_prime_and_the_draws_of_the_numpy_sampling_loop():
     assert net.training  # generate() puts the model back in training mode
 
 
+def test_the_numpy_generate_is_the_torch_runs_sampler_on_the_numpy_model():
+    from lstm_course.numpy_impl.charlm import generate as numpy_generate
+
+    vocab = Vocabulary("abcdef ")
+    tree = init_charlm(len(vocab), 8, np.random.default_rng(0))
+    net = CharLSTM.from_tree(tree).double()
+    assert numpy_generate(tree, vocab, "ab", 20, 0.8, np.random.default_rng(1)) == \
+        generate(net, vocab, "ab", 20, 0.8, np.random.default_rng(1))
+    with pytest.raises(ValueError, match="prime must be a non-empty string; got ''"):
+        numpy_generate(tree, vocab, "", 5, 1.0, np.random.default_rng(0))
+
+
 def test_loss_curve_averages_seeds_over_equal_windows():
     runs = [{"losses": list(np.arange(10.0))}, {"losses": list(np.arange(10.0) + 2)}]
     steps, losses = _loss_curve(runs, points=5)

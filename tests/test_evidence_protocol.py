@@ -117,3 +117,36 @@ def test_rate_difference_refuses_a_count_that_is_not_one():
 def test_importing_the_package_does_not_import_scipy():
     code = "import sys, lstm_course.evidence.protocol; assert 'scipy' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_paired_difference_over_clusters_is_centred_on_the_pooled_difference():
+    from lstm_course.evidence.protocol import cluster_paired_difference
+
+    rng = np.random.default_rng(0)
+    clusters = np.repeat(np.arange(40), 3)
+    a = rng.random(120) < 0.8
+    b = rng.random(120) < 0.4
+    d = cluster_paired_difference(a, b, clusters)
+    assert d["effect"] == pytest.approx(a.mean() - b.mean())
+    assert d["low"] < d["effect"] < d["high"] and d["low"] > 0
+    assert d["n"] == 120 and d["clusters"] == 40
+    assert cluster_paired_difference(a, b, clusters) == d  # seeded
+
+
+def test_a_paired_difference_with_every_cluster_alike_has_no_width():
+    from lstm_course.evidence.protocol import cluster_paired_difference
+
+    d = cluster_paired_difference([1, 1, 1, 1], [0, 0, 0, 0], ["a", "a", "b", "b"])
+    assert d["low"] == d["high"] == d["effect"] == 1.0
+
+
+@pytest.mark.parametrize("a, b, clusters, message", [
+    ([1, 0], [1], ["a", "b"], "of one length"),
+    ([1, 2], [1, 0], ["a", "b"], "hits_a to be booleans"),
+    ([1, 0], [1, 0], ["a", "a"], "at least 2 clusters"),
+])
+def test_a_paired_difference_refuses_what_it_cannot_pair(a, b, clusters, message):
+    from lstm_course.evidence.protocol import cluster_paired_difference
+
+    with pytest.raises(ValueError, match=message):
+        cluster_paired_difference(a, b, clusters)

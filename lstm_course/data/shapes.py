@@ -59,6 +59,7 @@ class CaptionSplit(NamedTuple):
     images: np.ndarray  # (N, 3, IMAGE_SIZE, IMAGE_SIZE) float32 in [0, 1]
     scenes: list  # N Scene
     references: list  # N lists of captions (strings)
+    centres: list = None  # N arrays (objects, 2): each object's centre (x, y) in pixels, in canonical order
 
 
 def _phrase(obj):
@@ -136,15 +137,19 @@ def parse_caption(caption):
 _GRID_Y, _GRID_X = np.mgrid[0:IMAGE_SIZE, 0:IMAGE_SIZE] + 0.5  # pixel centres
 
 
-def _draw(image, obj, cx, cy, rng):
+def object_mask(obj, cx, cy):
+    """The pixels (IMAGE_SIZE, IMAGE_SIZE) bool that :class:`Shape` ``obj`` covers when centred at (``cx``, ``cy``)."""
     yy, xx = _GRID_Y, _GRID_X
     r = SIZES[obj.size]
     if obj.shape == "circle":
-        inside = (xx - cx) ** 2 + (yy - cy) ** 2 <= r ** 2
-    elif obj.shape == "square":
-        inside = (np.abs(xx - cx) <= 0.85 * r) & (np.abs(yy - cy) <= 0.85 * r)
-    else:  # an upward triangle: apex at the top, base at the bottom
-        inside = (yy >= cy - r) & (yy <= cy + r) & (np.abs(xx - cx) <= (yy - (cy - r)) / 2)
+        return (xx - cx) ** 2 + (yy - cy) ** 2 <= r ** 2
+    if obj.shape == "square":
+        return (np.abs(xx - cx) <= 0.85 * r) & (np.abs(yy - cy) <= 0.85 * r)
+    return (yy >= cy - r) & (yy <= cy + r) & (np.abs(xx - cx) <= (yy - (cy - r)) / 2)  # apex up, base down
+
+
+def _draw(image, obj, cx, cy, rng):
+    inside = object_mask(obj, cx, cy)
     colour = np.clip(np.array(COLOURS[obj.colour]) + rng.uniform(-0.05, 0.05, 3), 0, 1)
     image[:, inside] = colour[:, None]
 
@@ -171,10 +176,16 @@ def _positions(relations, rng):
 
 def render(scene, rng):
     """The image (3, IMAGE_SIZE, IMAGE_SIZE) float32 of ``scene``, placed and coloured with noise from ``rng``."""
+    return render_with_centres(scene, rng)[0]
+
+
+def render_with_centres(scene, rng):
+    """:func:`render`'s image, and the objects' centres (objects, 2) as (x, y) pixels (the same draws of ``rng``)."""
     image = np.full((3, IMAGE_SIZE, IMAGE_SIZE), 0.1) + rng.normal(0, 0.03, (3, IMAGE_SIZE, IMAGE_SIZE))
-    for obj, (cx, cy) in zip(scene.objects, _positions(scene.relations, rng)):
+    centres = _positions(scene.relations, rng)
+    for obj, (cx, cy) in zip(scene.objects, centres):
         _draw(image, obj, cx, cy, rng)
-    return np.clip(image, 0, 1).astype(np.float32)
+    return np.clip(image, 0, 1).astype(np.float32), np.asarray(centres, dtype=float)
 
 
 def _n_descriptions(n):
@@ -231,8 +242,9 @@ def _pick(rng, items):
 def make_split(n, rng, heldout=False, allowed=None):
     """``n`` scenes drawn with ``rng`` (see :func:`random_scene`), their images and reference captions."""
     scenes = [random_scene(rng, heldout, allowed) for _ in range(n)]
-    images = np.stack([render(s, rng) for s in scenes])
-    return CaptionSplit(images, scenes, [captions(s) for s in scenes])
+    drawn = [render_with_centres(s, rng) for s in scenes]
+    return CaptionSplit(np.stack([image for image, _ in drawn]), scenes, [captions(s) for s in scenes],
+                        [centres for _, centres in drawn])
 
 
 def load_captioning(n_train=6000, n_val=500, n_test=1000, n_heldout=500, seed=0):

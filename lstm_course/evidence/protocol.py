@@ -9,7 +9,9 @@ Written once and used by every experiment's summary (and, later, by the book's c
 - :func:`paired_comparison`: arm A against arm B over the same seeds: the mean paired difference,
   its t interval, and the paired t-test's (or Wilcoxon's) p-value;
 - :func:`rate_difference`: two success rates ``k_a / n_a - k_b / n_b`` (two models on a test set, or
-  two bands of one), with Newcombe's interval from the two Wilson intervals and Fisher's exact p.
+  two bands of one), with Newcombe's interval from the two Wilson intervals and Fisher's exact p;
+- :func:`cluster_paired_difference`: two rates on the same clustered items (a network and its
+  untrained null on the same words), with a bootstrap over whole clusters.
 
 Each returns a plain dict of floats (JSON-ready). SciPy is imported inside the functions, so that
 ``import lstm_course`` stays light.
@@ -224,3 +226,57 @@ def rate_difference(successes_a, n_a, successes_b, n_b, confidence=CONFIDENCE):
     return {"effect": effect, "low": max(low, -1.0), "high": min(high, 1.0), "p_value": p,
             "rate_a": a["rate"], "rate_b": b["rate"], "n_a": a["n"], "n_b": b["n"], "confidence": confidence,
             "method": "Newcombe hybrid score interval; Fisher exact test"}
+
+
+def cluster_paired_difference(hits_a, hits_b, clusters, confidence=CONFIDENCE, resamples=10_000, seed=0):
+    """Two rates on the *same* clustered items, ``a - b``, with a bootstrap that resamples whole clusters.
+
+    For two models (a trained network and its untrained null) judged on the same words of the same
+    scenes: each item's two outcomes are paired, and the items of one cluster share their difficulty.
+    The interval resamples the clusters with replacement, keeping each cluster's items and pairs
+    (``scipy.stats.bootstrap``, percentile method), so it respects both.
+
+    Parameters
+    ----------
+    hits_a, hits_b : sequence of bool or 0/1
+        (N,) whether each item succeeded under A, and under B.
+    clusters : sequence
+        (N,) the cluster of each item; at least two clusters.
+    confidence, resamples, seed
+        As for :func:`cluster_rate_interval`.
+
+    Returns
+    -------
+    dict
+        ``effect`` (``rate_a - rate_b``, pooled over the items), ``low``, ``high``, ``rate_a``,
+        ``rate_b``, ``n`` (items), ``clusters``, ``confidence``, ``method``.
+    """
+    from scipy import stats
+
+    a, b = _values(hits_a, "hits_a"), _values(hits_b, "hits_b")
+    for name, hits in (("hits_a", a), ("hits_b", b)):
+        if not np.all((hits == 0) | (hits == 1)):
+            raise ValueError(f"expected {name} to be booleans or 0/1; got {sorted(set(hits.tolist()))!r}")
+    labels = list(clusters)
+    if not len(a) == len(b) == len(labels):
+        raise ValueError(f"expected hits_a, hits_b and clusters of one length; got {len(a)}, {len(b)} and "
+                         f"{len(labels)}")
+    names = sorted(set(labels), key=str)
+    if len(names) < 2:
+        raise ValueError(f"expected items from at least 2 clusters; got {len(names)}")
+    index = {name: k for k, name in enumerate(names)}
+    which = np.array([index[label] for label in labels])
+    differences = np.bincount(which, weights=a - b, minlength=len(names))  # (clusters,)
+    sizes = np.bincount(which, minlength=len(names)).astype(float)
+    effect = float(differences.sum() / sizes.sum())
+    if np.allclose(differences, differences[0] * sizes / sizes[0]):
+        low = high = effect  # every cluster the same rate difference: every resample gives it
+    else:
+        pooled = lambda d, m, axis=-1: np.sum(d, axis=axis) / np.sum(m, axis=axis)
+        result = stats.bootstrap((differences, sizes), pooled, paired=True, vectorized=True, n_resamples=resamples,
+                                 confidence_level=_confidence(confidence), method="percentile",
+                                 random_state=np.random.default_rng(seed))
+        low, high = float(result.confidence_interval.low), float(result.confidence_interval.high)
+    return {"effect": effect, "low": low, "high": high, "rate_a": float(a.mean()), "rate_b": float(b.mean()),
+            "n": int(len(a)), "clusters": len(names), "confidence": confidence,
+            "method": "paired cluster bootstrap (percentile)"}

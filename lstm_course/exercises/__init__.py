@@ -67,6 +67,10 @@ from .long_lag import check_adding_success, check_no_forget_cell  # noqa: E402
 
 __all__ += ["check_adding_success", "check_no_forget_cell", "check_batched_weight_grads", "check_gru_flops"]
 
+from .tbptt_loop import check_tbptt_loop  # noqa: E402
+
+__all__ += ["check_tbptt_loop"]
+
 # Keep the promise for every checker listed above, including ones added later: whatever escapes a
 # checker is explained and becomes False (KeyboardInterrupt still goes through).
 from ._harness import protect_checkers  # noqa: E402

@@ -12,7 +12,7 @@ from .fast import draw_fast_schedule, plot_bench
 from .traces import plot_gate_traces
 
 from .activations import plot_char_traces, plot_text_activation
-from .conditioned import audio_html, draw_conditioned_decoder, plot_spectrograms, show_captions
+from .conditioned import audio_html, draw_conditioned_decoder, plot_caption_attention, plot_spectrograms, show_captions
 from ._glue import glue, glue_claim, round_significant
 from .generative import draw_teacher_forcing, plot_temperature_bars
 from .beam import draw_beam_tree
@@ -31,4 +31,4 @@ __all__ = ["draw_task_shapes", "draw_unrolled_rnn", "draw_stacked_rnn", "draw_bi
            "round_significant"]
 __all__ += ["draw_karplus_strong", "draw_sample_lstm", "plot_waveforms"]
 __all__ += ["plot_gate_traces", "draw_fast_schedule", "plot_bench"]
-__all__ += ["plot_text_activation", "plot_char_traces"]
+__all__ += ["plot_text_activation", "plot_char_traces", "plot_caption_attention"]

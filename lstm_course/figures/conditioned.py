@@ -195,3 +195,50 @@ def audio_html(samples, sample_rate=8000, label=""):
     data = base64.b64encode(wav_bytes(samples, sample_rate)).decode("ascii")
     return (f'<figure style="display:inline-block;margin:4px"><figcaption>{label}</figcaption>'
             f'<audio controls src="data:audio/wav;base64,{data}"></audio></figure>')
+
+
+def plot_caption_attention(images, examples, words=("circle", "square", "triangle")):
+    """Where the attention captioner looks as it names each shape: one row per captioned scene.
+
+    Parameters
+    ----------
+    images : ndarray, shape (N, 3, S, S)
+        The scenes of ``examples``, in the same order.
+    examples : sequence of dict
+        ``caption`` (str) and ``weights`` (words + 1, G * G): the attention
+        over the encoder's G x G grid (row-major) behind each generated word,
+        as ``captioning-attention`` saves them.
+    words : sequence of str
+        The words whose maps are drawn (each scene's shape words).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        6.2 inches wide: the scene, then the weights as a heat map over it at each of its shape words, the
+        largest weight white; fonts of 9 points or more.
+    """
+    rows = [[(w, word) for w, word in enumerate(e["caption"].split()) if word in words] for e in examples]
+    ncols = 1 + max(len(r) for r in rows)
+    fig, axes = plt.subplots(len(examples), ncols, figsize=(6.2, 1.95 * len(examples)), squeeze=False)
+    for k, (example, row) in enumerate(zip(examples, rows)):
+        picture = np.transpose(images[k], (1, 2, 0))
+        S = picture.shape[0]
+        axes[k, 0].imshow(picture, interpolation="nearest")
+        axes[k, 0].set_title("the scene", fontsize=9)
+        weights = np.asarray(example["weights"], dtype=float)
+        G = int(round(weights.shape[1] ** 0.5))
+        for j, (w, word) in enumerate(row, start=1):
+            ax = axes[k, j]
+            ax.imshow(picture * 0.45, interpolation="nearest")  # the scene dimmed, under the weights
+            alpha = weights[w].reshape(G, G)
+            ax.imshow(alpha / alpha.max(), cmap="magma", alpha=0.7, vmin=0, vmax=1, interpolation="nearest",
+                      extent=(0, S, S, 0))
+            ax.set_title(f"“{word}” (word {w + 1})", fontsize=9)
+        for ax in axes[k]:
+            ax.set_xticks([])
+            ax.set_yticks([])
+        for ax in axes[k, 1 + len(row):]:
+            ax.axis("off")
+        axes[k, 0].set_xlabel("\n".join(textwrap.wrap(example["caption"], 30)), fontsize=9)
+    fig.tight_layout()
+    return fig

@@ -143,3 +143,88 @@ def features_of(model, images, batch_size=500, device="cpu"):
                 for start in range(0, len(images), batch_size)]
     model.train()
     return np.concatenate(features)
+
+
+class AttentionCaptioner(Captioner):
+    r"""The captioner that looks: soft attention over the encoder's grid at every word (Show, Attend and Tell).
+
+    The encoder's last convolution gives a grid of ``G x G`` cells (6 x 6 for
+    48-pixel images), each a vector :math:`a_j` of ``C`` channels. The decoder
+    starts from :math:`h_0 = \tanh(W_{img} f + b_{img})` as in ``"init"``, and at
+    step ``t`` reads the context :math:`z_t = \sum_j \alpha_{t,j} a_j` with
+    additive attention (``lstm_course.torch_impl.attention``, query
+    :math:`h_{t-1}`), beside the previous word: :math:`x_t = [E w_{t-1}; z_t]`.
+
+    Parameters
+    ----------
+    F, E, H : int
+        Feature, word-embedding and hidden sizes.
+    A : int
+        Attention size.
+    forget_bias : float
+        Added to the decoder's forget-gate bias at initialisation.
+    """
+
+    def __init__(self, F=128, E=32, H=128, A=64, forget_bias=1.0):
+        super().__init__("init", F, E, H, forget_bias)
+        self.conditioning = "attend"
+        C = self.encoder[-2].in_features // (IMAGE_SIZE // 8) ** 2  # the channels of one grid cell
+        self.lstm = torch.nn.LSTM(E + C, H)
+        with torch.no_grad():
+            self.lstm.bias_ih_l0[H:2 * H] += forget_bias
+        self.W_q = torch.nn.Parameter(torch.randn(A, H) / H ** 0.5)
+        self.W_k = torch.nn.Parameter(torch.randn(A, C) / C ** 0.5)
+        self.v = torch.nn.Parameter(torch.randn(A) / A ** 0.5)
+
+    def memory(self, images):
+        """``(keys (G*G, B, C), features (B, F))``: the grid cells in row-major order, and the pooled features."""
+        grid = self.encoder[:-3](images)  # (B, C, G, G): everything before Flatten, Linear, BatchNorm1d
+        return grid.flatten(2).permute(2, 0, 1), self.encoder[-3:](grid)
+
+    def features(self, images):
+        """images (B, 3, IMAGE_SIZE, IMAGE_SIZE) -> features (B, F)."""
+        return self.memory(images)[1]
+
+    def decode(self, ids, keys, state):
+        """``(logits (T, B, V), weights (T, G*G, B), state)`` reading ``ids`` (T, B) from ``state``."""
+        from ..torch_impl.attention import attention_forward
+
+        params = {"W_q": self.W_q, "W_k": self.W_k, "v": self.v}
+        logits, weights = [], []
+        for t in range(ids.shape[0]):
+            context, alpha = attention_forward(state[0][0], keys, params)  # query h_{t-1}: (B, H)
+            out, state = self.lstm(torch.cat([self.embed(ids[t]), context], dim=1)[None], state)
+            logits.append(self.readout(out[0]))
+            weights.append(alpha)
+        return torch.stack(logits), torch.stack(weights), state
+
+    def forward(self, images, ids_in):
+        """Logits (T, B, V) of the next token, reading ``ids_in`` (T, B) from the image's state."""
+        keys, features = self.memory(images)
+        return self.decode(ids_in, keys, self.start(features))[0]
+
+    @torch.no_grad()
+    def attention_of(self, images, ids_in):
+        """The attention weights (T, G*G, B) while reading ``ids_in`` (T, B) (teacher forcing)."""
+        keys, features = self.memory(images)
+        return self.decode(ids_in, keys, self.start(features))[1]
+
+    @torch.no_grad()
+    def greedy_with_weights(self, images, max_len=MAX_CAPTION_WORDS + 1):
+        """Greedy captions (list of B strings) and the weights (max_len, G*G, B) behind each word."""
+        B = images.shape[0]
+        keys, features = self.memory(images)
+        state = self.start(features)
+        token = torch.full((1, B), WORD_ID["<start>"], dtype=torch.long, device=images.device)
+        out, weights = [], []
+        for _ in range(max_len):
+            logits, alpha, state = self.decode(token, keys, state)
+            token = logits.argmax(-1)  # (1, B)
+            out.append(token[0])
+            weights.append(alpha[0])
+        ids = torch.stack(out).cpu().numpy()
+        return [decode_ids(ids[:, j]) for j in range(B)], torch.stack(weights)
+
+    def greedy(self, images, max_len=MAX_CAPTION_WORDS + 1):
+        """Greedy captions (list of B strings) of ``images`` (B, 3, IMAGE_SIZE, IMAGE_SIZE)."""
+        return self.greedy_with_weights(images, max_len)[0]

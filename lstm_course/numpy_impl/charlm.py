@@ -98,3 +98,40 @@ def next_logits(model, ids, state=None):
     _validate.check_id_sequence(ids, V, "ids", "numpy")
     out, (h_n, c_n), _ = lstm_forward(one_hot(ids, V, model["W_hy"].dtype), model["lstm"], *(state or (None, None)))
     return linear_forward(out[-1], model["W_hy"], model["b_y"]), (h_n, c_n)
+
+
+def generate(model, vocab, prime, length, temperature, rng):
+    """Prime the model with ``prime``, then draw ``length`` characters, each fed back in as the next input.
+
+    Parameters
+    ----------
+    model : dict
+        A character model tree (``init_charlm``, or a checkpoint's).
+    vocab
+        Has ``encode(text) -> ids (N,)`` and ``decode(ids) -> text``
+        (:class:`lstm_course.data.corpus.Vocabulary`).
+    prime : str
+        The text read first (at least one character); generation continues from its state.
+    length : int
+        How many characters to draw.
+    temperature : float
+        Divides the logits before the softmax (``lstm_course.sampling.sample``).
+    rng : numpy.random.Generator
+        The only source of randomness: the same generator state gives the same text.
+
+    Returns
+    -------
+    str
+        ``prime`` followed by the ``length`` drawn characters.
+    """
+    from ..sampling import sample
+
+    if not isinstance(prime, str) or not prime:
+        raise ValueError(f"prime must be a non-empty string; got {prime!r}")
+    logits, state = next_logits(model, vocab.encode(prime)[:, None])  # (1, V) after the whole prime
+    out = []
+    for _ in range(length):
+        k = int(sample(logits, rng, temperature)[0])
+        out.append(k)
+        logits, state = next_logits(model, np.array([[k]]), state)  # the draw is the next input
+    return prime + vocab.decode(out)

@@ -4,10 +4,13 @@
 test scenes (or of the probe's images) from one trained model, not the spread between training runs.
 The every-step design also keeps the initial state from the image and adds 4HF input weights, so the
 comparison of designs is of three changes at once; the statements say so.
+
+``captioning-attention.json`` trains the attention captioner once (seed 0) on the same scenes and budget;
+its pointing claims resample the test scenes (a scene's two or three words share its layout).
 """
 
 from lstm_course.evidence.claims import Evidence, claim, count_of, side
-from lstm_course.evidence.protocol import rate_difference, rate_interval
+from lstm_course.evidence.protocol import cluster_paired_difference, cluster_rate_interval, rate_difference, rate_interval
 
 PROBE_TEST_IMAGES = 500  # shape_probe: 100 images of each of the 20 ordinary objects, the last quarter scored
 
@@ -70,4 +73,50 @@ def _single_look_probe_below_every_step(records):
     d = rate_difference(*_probe(m, "_initial_state"), *_probe(m, ""))
     return Evidence(side(d["low"], d["high"], favours="below"), d["effect"], d["low"], d["high"],
                     "shape probe, initial state minus every step", "Newcombe interval, Fisher exact test",
+                    d["n_a"], "items", d["p_value"], runs=1)
+
+
+# ---------------------------------------------------------------- where the attention captioner looks
+
+
+def _pointing(records):
+    m = records["captioning-attention"]["metrics"]
+    return m, m["pointing_hits"], m["pointing_scenes"]
+
+
+@claim("ch15-attention-points-at-the-named-object", "15_captioning",
+       "In one run, when the attention captioner names a shape in a scene of two or three objects, its "
+       "attention falls most on the object it names more often than a pick at random among the objects would.",
+       "supported", "captioning-attention")
+def _attention_points_at_the_named_object(records):
+    m, hits, scenes = _pointing(records)
+    r = cluster_rate_interval(hits, scenes)
+    return Evidence(side(r["low"], r["high"], line=m["pointing_chance"], favours="above"), r["rate"], r["low"],
+                    r["high"], f"share of shape words pointing at their object (chance {m['pointing_chance']:.3f})",
+                    "cluster bootstrap over test scenes", r["n"], "items", runs=1)
+
+
+@claim("ch15-attention-points-more-after-training", "15_captioning",
+       "Training, not the measure, makes the attention point: on the same words the untrained network's "
+       "attention points at the named object less often than the trained one's, in one run.",
+       "supported", "captioning-attention")
+def _attention_points_more_after_training(records):
+    m, hits, scenes = _pointing(records)
+    d = cluster_paired_difference(hits, m["pointing_hits_untrained"], scenes)
+    return Evidence(side(d["low"], d["high"], favours="above"), d["effect"], d["low"], d["high"],
+                    "pointing rate, trained minus untrained (the same words)",
+                    "paired cluster bootstrap over test scenes", d["n"], "items", runs=1)
+
+
+@claim("ch15-attention-not-shown-better-than-every-step", "15_captioning",
+       "With the same scenes and budget, in one run of each, the attention captioner is not shown to be exactly "
+       "right on more test scenes than the captioner with the image at every step.",
+       "inconclusive", ("captioning-attention", "captioning"))
+def _attention_not_shown_better(records):
+    a, every = records["captioning-attention"]["metrics"], records["captioning"]["metrics"]
+    n = a["test_scenes"]
+    d = rate_difference(count_of(a["exact_match"], n, "captioning-attention.json: exact_match"), n,
+                        *_exact(every, ""))
+    return Evidence(side(d["low"], d["high"], favours="above"), d["effect"], d["low"], d["high"],
+                    "test exact match, attention minus every step", "Newcombe interval, Fisher exact test",
                     d["n_a"], "items", d["p_value"], runs=1)
