@@ -44,8 +44,9 @@ book: $(STAMP)
 data: $(STAMP)
 	$(PYTHON) -m lstm_course data fetch all
 
+# --durations: the CI log names the slowest tests, for the next one who keeps `make test` short.
 test: book data
-	$(PYTHON) -m pytest tests book $(NBVAL)
+	$(PYTHON) -m pytest tests book $(NBVAL) --durations=25
 
 test-fast: $(STAMP)
 	$(PYTHON) -m pytest tests

@@ -7,7 +7,7 @@ torch = pytest.importorskip("torch")
 
 from lstm_course.data.shapes import (IMAGE_SIZE, VOCAB, Scene, Shape, encode_captions, load_captioning,  # noqa: E402
                                      object_mask, render, render_with_centres)
-from lstm_course.experiments import captioning_attention as ca  # noqa: E402
+from lstm_course.experiments import attend as ca  # noqa: E402
 from lstm_course.models.captioning import AttentionCaptioner, caption_loss  # noqa: E402
 
 G = IMAGE_SIZE // 8

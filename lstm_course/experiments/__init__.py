@@ -27,7 +27,7 @@ EXPERIMENTS = {  # name: (module, function)
     "clipping": ("lstm_course.experiments.clipping", "run"),
     "crossval": ("lstm_course.experiments.crossval", "run"),
     "captioning": ("lstm_course.experiments.captioning", "run"),
-    "captioning-attention": ("lstm_course.experiments.captioning_attention", "run"),
+    "captioning-attention": ("lstm_course.experiments.attend", "run"),
     "audio": ("lstm_course.experiments.audio", "run"),
     "translate": ("lstm_course.experiments.translate", "run"),
     "translate-beams": ("lstm_course.experiments.translate", "run_beams"),

@@ -51,8 +51,10 @@ def _seeds(name, task, seeds, seed, progress, make_model, loss_fn, batches, step
 
 
 def _loss_curve(runs, points=60):
-    """Training loss averaged over seeds and over windows of steps: (steps, losses), ``points`` long."""
+    """Training loss averaged over seeds and over windows of steps: (steps, losses), ``points`` long (or one
+    point per step when there are fewer steps)."""
     losses = np.mean([r["losses"] for r in runs], axis=0)
+    points = min(points, len(losses))
     edges = np.linspace(0, len(losses), points + 1).astype(int)
     return [int(b) for b in edges[1:]], [float(losses[a:b].mean()) for a, b in zip(edges[:-1], edges[1:])]
 
@@ -71,7 +73,7 @@ def run_adding(quick=False, seed=0, device="cpu", progress=print, T=100, backend
 
     ``backend`` runs the recurrence: our Torch twin (default) or ``"nn"`` (``torch.nn``).
     """
-    steps, seeds, B, H = (250, 1, 64, 32) if quick else (600, 5, 64, 32)
+    steps, seeds, B, H = (30, 1, 64, 32) if quick else (600, 5, 64, 32)
 
     def batches(rng):
         b = adding_problem(B, T, rng)
@@ -203,7 +205,7 @@ def run_temporal_order(quick=False, seed=0, device="cpu", progress=print, backen
     Correct means every output is within 0.3 of its target (softmax probabilities against one-hot).
     ``backend``: our Torch twin (default) or ``"nn"``.
     """
-    steps, seeds, B, H = (250, 1, 64, 32) if quick else (600, 5, 64, 32)
+    steps, seeds, B, H = (30, 1, 64, 32) if quick else (600, 5, 64, 32)
 
     def batches(rng):
         b = temporal_order(B, rng)

@@ -42,7 +42,7 @@ def run_reber(quick=False, seed=0, device="cpu", progress=print, backend="twin")
 
     ``backend`` runs the recurrence: our Torch twin (default) or ``"nn"`` (``torch.nn``).
     """
-    steps, seeds, B, H = (3000, 1, 32, 16) if quick else (4000, 10, 32, 16)
+    steps, seeds, B, H = (300, 1, 32, 16) if quick else (4000, 10, 32, 16)
     metrics = {"steps": steps, "batch_size": B, "hidden_size": H, "seeds": seeds, "sequences_per_run": steps * B,
                "backend": backend}
     for name, kw in {"lstm": dict(kind="lstm", forget_gate=False), "rnn": dict(kind="rnn")}.items():
@@ -76,7 +76,7 @@ def run_forget_gate(quick=False, seed=0, device="cpu", progress=print, backend="
     predictions on a long fresh stream, and the cell-state norm along it. ``backend``: our Torch
     twin (default) or ``"nn"``.
     """
-    steps, seeds, B, H, chunk, test_strings = (1500, 1, 16, 8, 50, 200) if quick else (3000, 5, 16, 8, 50, 800)
+    steps, seeds, B, H, chunk, test_strings = (150, 1, 16, 8, 50, 200) if quick else (3000, 5, 16, 8, 50, 800)
     metrics = {"steps": steps, "batch_size": B, "hidden_size": H, "chunk": chunk, "seeds": seeds, "backend": backend}
     for name, kw in {"forget_gate": dict(forget_gate=True, forget_bias=1.0), "no_forget_gate": dict(forget_gate=False)}.items():
         def run_one(s, rng):
