@@ -138,7 +138,7 @@ def _losses(out):
 
 def _named_mistakes(losses):
     """The messages of the one mistake, or else the two, whose loop gives exactly ``losses`` (singles first, so a
-    pair that amounts to one of them, such as no step at all and a step before backward, is named as the one)."""
+    pair that amounts to one of them, such as no step and no zero_grad, is named as the one)."""
     import itertools
 
     for size in (1, 2):

@@ -214,8 +214,8 @@ def plot_caption_attention(images, examples, words=("circle", "square", "triangl
     Returns
     -------
     matplotlib.figure.Figure
-        6.2 inches wide: the scene, then the weights as a heat map over it at each of its shape words, the
-        largest weight white; fonts of 9 points or more.
+        6.2 inches wide: the scene, then the weights as a heat map over it at each of its shape words, each
+        map scaled to its own largest weight (given in its title); fonts of 9 points or more.
     """
     rows = [[(w, word) for w, word in enumerate(e["caption"].split()) if word in words] for e in examples]
     ncols = 1 + max(len(r) for r in rows)
@@ -233,7 +233,7 @@ def plot_caption_attention(images, examples, words=("circle", "square", "triangl
             alpha = weights[w].reshape(G, G)
             ax.imshow(alpha / alpha.max(), cmap="magma", alpha=0.7, vmin=0, vmax=1, interpolation="nearest",
                       extent=(0, S, S, 0))
-            ax.set_title(f"“{word}” (word {w + 1})", fontsize=9)
+            ax.set_title(f"“{word}”, max {alpha.max():.2f}", fontsize=9)
         for ax in axes[k]:
             ax.set_xticks([])
             ax.set_yticks([])

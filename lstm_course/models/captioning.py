@@ -177,7 +177,7 @@ class AttentionCaptioner(Captioner):
         self.v = torch.nn.Parameter(torch.randn(A) / A ** 0.5)
 
     def memory(self, images):
-        """``(keys (G*G, B, C), features (B, F))``: the grid cells in row-major order, and the pooled features."""
+        """``(keys (G*G, B, C), features (B, F))``: the grid cells in row-major order, and the feature vector f."""
         grid = self.encoder[:-3](images)  # (B, C, G, G): everything before Flatten, Linear, BatchNorm1d
         return grid.flatten(2).permute(2, 0, 1), self.encoder[-3:](grid)
 
