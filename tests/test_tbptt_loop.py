@@ -16,23 +16,36 @@ def _run(fn):
     return ok, "\n".join(messages)
 
 
-def right(model, optimiser, ids, B, T, steps):
-    n = len(ids) // B
-    data = ids[:n * B].reshape(B, n).T  # (n, B): column b is stream b
-    state, position, losses = None, 0, []
-    for _ in range(steps):
-        if position + T + 1 > data.shape[0]:  # the streams ran out: a new epoch
-            position, state = 0, None
-        chunk = data[position:position + T + 1]
-        logits, state = model(chunk[:-1], state)
-        state = tuple(s.detach() for s in state)
-        loss = F.cross_entropy(logits.reshape(-1, model.V), chunk[1:].reshape(-1))
-        optimiser.zero_grad()
-        loss.backward()
-        optimiser.step()
-        losses.append(loss.item())
-        position += T
-    return losses
+def learner_loop(detach=True, step_first=False):
+    """A learner's loop: right with the defaults; without detach(), or with step() before backward(), as asked."""
+    def loop(model, optimiser, ids, B, T, steps):
+        n = len(ids) // B
+        data = ids[:n * B].reshape(B, n).T  # (n, B): column b is stream b
+        state, position, losses = None, 0, []
+        for _ in range(steps):
+            if position + T + 1 > data.shape[0]:  # the streams ran out: a new epoch
+                position, state = 0, None
+            chunk = data[position:position + T + 1]
+            logits, state = model(chunk[:-1], state)
+            if detach:
+                state = tuple(s.detach() for s in state)
+            loss = F.cross_entropy(logits.reshape(-1, model.V), chunk[1:].reshape(-1))
+            if step_first:
+                optimiser.step()
+                optimiser.zero_grad()
+                loss.backward()
+            else:
+                optimiser.zero_grad()
+                loss.backward()
+                optimiser.step()
+            losses.append(loss.item())
+            position += T
+        return losses
+
+    return loop
+
+
+right = learner_loop()
 
 
 def test_the_right_loop_passes():
@@ -71,48 +84,13 @@ def test_two_mistakes_at_once_are_both_named():
 
 
 def test_a_state_never_detached_is_named():
-    def attached(model, optimiser, ids, B, T, steps):
-        n = len(ids) // B
-        data = ids[:n * B].reshape(B, n).T
-        state, position, losses = None, 0, []
-        for _ in range(steps):
-            if position + T + 1 > data.shape[0]:
-                position, state = 0, None
-            chunk = data[position:position + T + 1]
-            logits, state = model(chunk[:-1], state)  # no detach
-            loss = F.cross_entropy(logits.reshape(-1, model.V), chunk[1:].reshape(-1))
-            optimiser.zero_grad()
-            loss.backward()
-            optimiser.step()
-            losses.append(loss.item())
-            position += T
-        return losses
-
-    ok, said = _run(attached)
+    ok, said = _run(learner_loop(detach=False))
     assert not ok
     assert "never detached" in said, said
 
 
 def test_a_step_before_backward_is_named():
-    def step_first(model, optimiser, ids, B, T, steps):
-        n = len(ids) // B
-        data = ids[:n * B].reshape(B, n).T
-        state, position, losses = None, 0, []
-        for _ in range(steps):
-            if position + T + 1 > data.shape[0]:
-                position, state = 0, None
-            chunk = data[position:position + T + 1]
-            logits, state = model(chunk[:-1], state)
-            state = tuple(s.detach() for s in state)
-            loss = F.cross_entropy(logits.reshape(-1, model.V), chunk[1:].reshape(-1))
-            optimiser.step()
-            optimiser.zero_grad()
-            loss.backward()
-            losses.append(loss.item())
-            position += T
-        return losses
-
-    ok, said = _run(step_first)
+    ok, said = _run(learner_loop(step_first=True))
     assert not ok
     assert "optimiser.step() comes before loss.backward()" in said, said
 

@@ -66,6 +66,28 @@ def rate_interval(successes, n, confidence=CONFIDENCE):
             "n": int(n), "confidence": confidence, "method": "wilson"}
 
 
+def _per_cluster(values, labels):
+    """``(sums, sizes)``, each (clusters,): ``values`` (N,) summed per cluster label, and the items per cluster."""
+    names = sorted(set(labels), key=str)
+    if len(names) < 2:
+        raise ValueError(f"expected items from at least 2 clusters; got {len(names)}")
+    index = {name: k for k, name in enumerate(names)}
+    which = np.array([index[label] for label in labels])
+    return (np.bincount(which, weights=values, minlength=len(names)),
+            np.bincount(which, minlength=len(names)).astype(float))
+
+
+def _cluster_bootstrap(sums, sizes, confidence, resamples, seed):
+    """The percentile interval ``(low, high)`` of the pooled ratio sum(sums) / sum(sizes), resampling clusters."""
+    from scipy import stats
+
+    pooled = lambda s, m, axis=-1: np.sum(s, axis=axis) / np.sum(m, axis=axis)
+    result = stats.bootstrap((sums, sizes), pooled, paired=True, vectorized=True, n_resamples=resamples,
+                             confidence_level=_confidence(confidence), method="percentile",
+                             random_state=np.random.default_rng(seed))
+    return float(result.confidence_interval.low), float(result.confidence_interval.high)
+
+
 def cluster_rate_interval(hits, clusters, confidence=CONFIDENCE, resamples=10_000, seed=0):
     """A rate over items that cluster, with a percentile bootstrap that resamples whole clusters.
 
@@ -92,31 +114,19 @@ def cluster_rate_interval(hits, clusters, confidence=CONFIDENCE, resamples=10_00
         ``rate`` (pooled over all items), ``low``, ``high``, ``n`` (items), ``clusters``,
         ``confidence``, ``method`` (``"cluster bootstrap (percentile)"``).
     """
-    from scipy import stats
-
     hits = _values(hits, "hits")
     if not np.all((hits == 0) | (hits == 1)):
         raise ValueError(f"expected hits to be booleans or 0/1; got {sorted(set(hits.tolist()))!r}")
     labels = list(clusters)
     if len(labels) != len(hits):
         raise ValueError(f"expected one cluster label per item ({len(hits)}); got {len(labels)}")
-    names = sorted(set(labels), key=str)
-    if len(names) < 2:
-        raise ValueError(f"expected items from at least 2 clusters; got {len(names)}")
-    index = {name: k for k, name in enumerate(names)}
-    which = np.array([index[label] for label in labels])
-    successes = np.bincount(which, weights=hits, minlength=len(names))  # (clusters,)
-    sizes = np.bincount(which, minlength=len(names)).astype(float)
+    successes, sizes = _per_cluster(hits, labels)  # (clusters,) each
     rate = float(successes.sum() / sizes.sum())
     if np.all(successes == sizes) or np.all(successes == 0):
         low = high = rate  # every resample gives the same rate
     else:
-        pooled = lambda s, m, axis=-1: np.sum(s, axis=axis) / np.sum(m, axis=axis)
-        result = stats.bootstrap((successes, sizes), pooled, paired=True, vectorized=True, n_resamples=resamples,
-                                 confidence_level=_confidence(confidence), method="percentile",
-                                 random_state=np.random.default_rng(seed))
-        low, high = float(result.confidence_interval.low), float(result.confidence_interval.high)
-    return {"rate": rate, "low": low, "high": high, "n": int(len(hits)), "clusters": len(names),
+        low, high = _cluster_bootstrap(successes, sizes, confidence, resamples, seed)
+    return {"rate": rate, "low": low, "high": high, "n": int(len(hits)), "clusters": len(sizes),
             "confidence": confidence, "method": "cluster bootstrap (percentile)"}
 
 
@@ -251,8 +261,6 @@ def cluster_paired_difference(hits_a, hits_b, clusters, confidence=CONFIDENCE, r
         ``effect`` (``rate_a - rate_b``, pooled over the items), ``low``, ``high``, ``rate_a``,
         ``rate_b``, ``n`` (items), ``clusters``, ``confidence``, ``method``.
     """
-    from scipy import stats
-
     a, b = _values(hits_a, "hits_a"), _values(hits_b, "hits_b")
     for name, hits in (("hits_a", a), ("hits_b", b)):
         if not np.all((hits == 0) | (hits == 1)):
@@ -261,22 +269,12 @@ def cluster_paired_difference(hits_a, hits_b, clusters, confidence=CONFIDENCE, r
     if not len(a) == len(b) == len(labels):
         raise ValueError(f"expected hits_a, hits_b and clusters of one length; got {len(a)}, {len(b)} and "
                          f"{len(labels)}")
-    names = sorted(set(labels), key=str)
-    if len(names) < 2:
-        raise ValueError(f"expected items from at least 2 clusters; got {len(names)}")
-    index = {name: k for k, name in enumerate(names)}
-    which = np.array([index[label] for label in labels])
-    differences = np.bincount(which, weights=a - b, minlength=len(names))  # (clusters,)
-    sizes = np.bincount(which, minlength=len(names)).astype(float)
+    differences, sizes = _per_cluster(a - b, labels)  # (clusters,) each
     effect = float(differences.sum() / sizes.sum())
     if np.allclose(differences, differences[0] * sizes / sizes[0]):
         low = high = effect  # every cluster the same rate difference: every resample gives it
     else:
-        pooled = lambda d, m, axis=-1: np.sum(d, axis=axis) / np.sum(m, axis=axis)
-        result = stats.bootstrap((differences, sizes), pooled, paired=True, vectorized=True, n_resamples=resamples,
-                                 confidence_level=_confidence(confidence), method="percentile",
-                                 random_state=np.random.default_rng(seed))
-        low, high = float(result.confidence_interval.low), float(result.confidence_interval.high)
+        low, high = _cluster_bootstrap(differences, sizes, confidence, resamples, seed)
     return {"effect": effect, "low": low, "high": high, "rate_a": float(a.mean()), "rate_b": float(b.mean()),
-            "n": int(len(a)), "clusters": len(names), "confidence": confidence,
+            "n": int(len(a)), "clusters": len(sizes), "confidence": confidence,
             "method": "paired cluster bootstrap (percentile)"}
