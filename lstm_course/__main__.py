@@ -218,6 +218,8 @@ def _run(args, argv):
               file=sys.stderr, flush=True)
     metrics = _train(args, device, options)
     _finish(target, args, argv, device, options, metrics)
+    if args.quick:
+        print(smoke_test_line(args), file=sys.stderr)
 
 
 def _finish(target, args, argv, device, options, metrics):
@@ -234,6 +236,35 @@ def _finish(target, args, argv, device, options, metrics):
         raise UsageError(f"the metrics are printed above, but saving {target} failed: "
                          f"{error.strerror or error}") from None
     print(f"saved {target}", file=sys.stderr)
+
+
+def smoke_test_line(args):
+    """The last line a ``--quick`` run writes on stderr: its numbers are a smoke test, and where the full run is."""
+    name = args.name if args.command == "bench" else _record_name(args)  # _bench set it: bench or bench-cuda
+    folder = records.default_results_dir()
+    full = folder / f"{name}.json" if folder is not None else None
+    if full is not None and full.is_file():
+        try:
+            saved = records.load_record(full)
+        except ValueError:
+            saved = None
+        if saved is not None and not saved.get("quick"):
+            return (f"smoke test: --quick checks that the command runs end to end; its numbers say nothing about "
+                    f"the model. The saved full run is {full} (`python -m lstm_course reproduce {name}` reruns it).")
+    return ("smoke test: --quick checks that the command runs end to end; its numbers say nothing about the "
+            f"model. No saved full run of {name} is here; `python -m lstm_course {_full_command(args)}` makes one.")
+
+
+def _full_command(args):
+    """The command line of the full run that a ``--quick`` one stands in for, saved where the book reads it."""
+    if args.command == "bench":
+        return "bench --save" + (f" --device {args.device}" if args.device != "cpu" else "")
+    words = ["run", args.name]
+    if getattr(args, "pair", None) not in (None, "en-de"):
+        words += ["--pair", args.pair]
+    if getattr(args, "corpus", "stdlib") != "stdlib":
+        words += ["--corpus", args.corpus]
+    return " ".join(words + ["--save"])
 
 
 def _threads_of(name):
@@ -254,6 +285,8 @@ def _bench(args, argv):
     device = _device(args.device)
     metrics = run_bench(args.quick, device, progress=lambda message: print(message, file=sys.stderr, flush=True))
     _finish(target, args, argv, device, {}, metrics)
+    if args.quick:
+        print(smoke_test_line(args), file=sys.stderr)
 
 
 def _sample(args):

@@ -16,6 +16,7 @@ import json
 import os
 import pathlib
 import shutil
+import sys
 import time
 
 import pytest
@@ -143,6 +144,54 @@ def _open(driver, page):
     wait_until_ready(driver, page)
 
 
+# One load of a page serves every check of it. A check registers its script here under a name; ``page_facts``
+# loads the page once per width, runs every script registered for that width, then every action (which may
+# change the page: a click), and keeps the answers. Opening each page once per check took about 290 loads and
+# 8 of the 25 minutes of `make test`; this takes 64. A test that changes the theme opens the page itself.
+DESKTOP, PHONE = 1280, 390
+PAGE_SCRIPTS = {DESKTOP: {}, PHONE: {}}  # width -> name -> (script, asynchronous), or (action, None)
+_FACTS = {}  # (page, width) -> name -> what the script returned
+
+
+def page_script(width, name, script, asynchronous=False):
+    """Register ``script`` to be run on every page that ``page_facts`` loads at ``width``; return ``name``."""
+    PAGE_SCRIPTS[width][name] = (script, asynchronous)
+    return name
+
+
+def page_action(width, name, action):
+    """Register ``action(driver)``, run after every script on each page ``page_facts`` loads; return ``name``."""
+    PAGE_SCRIPTS[width][name] = (action, None)
+    return name
+
+
+def page_facts(driver, page, width=DESKTOP):
+    """What every registered script of ``width`` returned on ``page``, from a single load at that width.
+
+    Also ``"console"`` (the SEVERE console messages) and ``"requests"`` (every URL the load asked for).
+    The answers are kept: the next check of the same page and width reads them without a load.
+    """
+    facts = _FACTS.get((page, width))
+    if facts is None or not set(PAGE_SCRIPTS[width]) <= set(facts):
+        metrics = {"width": width, "height": 900 if width == DESKTOP else 844, "deviceScaleFactor": 1,
+                   "mobile": width < 600}
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+        try:
+            _open(driver, page)
+            facts = {"console": [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"],
+                     "requests": _requests(driver)}
+            scripts = {name: entry for name, entry in PAGE_SCRIPTS[width].items() if entry[1] is not None}
+            for name, (script, asynchronous) in scripts.items():
+                facts[name] = (driver.execute_async_script if asynchronous else driver.execute_script)(script)
+            for name, (action, _) in PAGE_SCRIPTS[width].items():
+                if name not in scripts:  # after every script: an action may change the page
+                    facts[name] = action(driver)
+        finally:
+            driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        _FACTS[(page, width)] = facts
+    return facts
+
+
 def _requests(driver):
     urls = []
     for entry in driver.get_log("performance"):
@@ -184,26 +233,49 @@ Promise.all(sources.map(src => new Promise(resolve => {
 """
 
 
+MERRORS = page_script(DESKTOP, "merrors", """
+return Array.from(document.querySelectorAll("mjx-merror, .MathJax_Error"))
+  .map(e => e.getAttribute("data-mjx-error") || e.textContent);
+""")
+page_script(DESKTOP, "raw_tex", RAW_TEX)
+page_script(DESKTOP, "images", IMAGES, asynchronous=True)
+
+
 @pytest.mark.parametrize("page", _pages() or ["(book not built)"])
 def test_page_renders_offline_without_errors(browser, page):
-    _open(browser, page)
+    facts = page_facts(browser, page)
     problems = []
-    errors = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
-    if errors:
-        problems.append(f"JavaScript console errors: {errors}")
-    remote = [url for url in _requests(browser) if not url.startswith(LOCAL_SCHEMES)]
+    if facts["console"]:
+        problems.append(f"JavaScript console errors: {facts['console']}")
+    remote = [url for url in facts["requests"] if not url.startswith(LOCAL_SCHEMES)]
     if remote:
         problems.append(f"requests to other origins: {remote}")
-    merrors = browser.find_elements("css selector", "mjx-merror, .MathJax_Error")
-    if merrors:
-        problems.append(f"MathJax errors: {[e.get_attribute('data-mjx-error') or e.text for e in merrors]}")
-    raw = browser.execute_script(RAW_TEX)
-    if raw:
-        problems.append(f"raw TeX left in the visible text: {raw}")
-    broken = [src for src, width in browser.execute_async_script(IMAGES) if width == 0]
+    if facts["merrors"]:
+        problems.append(f"MathJax errors: {facts['merrors']}")
+    if facts["raw_tex"]:
+        problems.append(f"raw TeX left in the visible text: {facts['raw_tex']}")
+    broken = [src for src, width in facts["images"] if width == 0]
     if broken:
         problems.append(f"images that did not load: {broken}")
     assert not problems, f"{page}:\n" + "\n".join(problems)
+
+
+def test_a_check_reads_a_page_loaded_once_per_width(browser, tmp_path, monkeypatch):
+    (tmp_path / "p.html").write_text("<!DOCTYPE html><html><head><meta name='viewport' content='width=device-width'>"
+                                     "</head><body><p id='w'>text</p></body></html>")
+    monkeypatch.setattr(sys.modules[__name__], "HTML", tmp_path)
+    monkeypatch.setitem(PAGE_SCRIPTS, DESKTOP, {"width": ("return window.innerWidth", False)})
+    monkeypatch.setitem(PAGE_SCRIPTS, PHONE, {"width": ("return window.innerWidth", False)})
+    loads, real_open = [], _open
+    monkeypatch.setattr(sys.modules[__name__], "_open", lambda driver, page: (loads.append(page), real_open(driver, page)))
+    first = page_facts(browser, "p.html")
+    assert page_facts(browser, "p.html") is first and loads == ["p.html"]
+    assert first["width"] == DESKTOP and page_facts(browser, "p.html", PHONE)["width"] == PHONE
+    assert loads == ["p.html", "p.html"]
+    PAGE_SCRIPTS[DESKTOP]["title"] = ("return document.getElementById('w').textContent", False)
+    assert page_facts(browser, "p.html")["title"] == "text" and len(loads) == 3  # a script added later: reloaded
+    for key in [k for k in _FACTS if k[0] == "p.html"]:
+        del _FACTS[key]
 
 
 def test_a_page_is_inspected_only_once_ready_even_behind_a_redirect(browser, tmp_path):
@@ -224,23 +296,37 @@ def test_a_page_is_inspected_only_once_ready_even_behind_a_redirect(browser, tmp
         wait_until_ready(browser, "stuck.html", seconds=1)
 
 
-@pytest.mark.parametrize("page", [p for p in _pages() if p.startswith("book/") and p[5:7].isdigit()]
-                         or ["(book not built)"])
-def test_solutions_are_collapsed_until_clicked(browser, page):
-    _open(browser, page)
-    solutions = browser.find_elements("css selector", "div.solution.dropdown")
-    for solution in solutions:
+def _solutions_open_only_when_clicked(driver):
+    """For each exercise's solution on the page: what is wrong with its collapsing (empty when nothing)."""
+    problems = []
+    for n, solution in enumerate(driver.find_elements("css selector", "div.solution.dropdown"), 1):
         body = solution.find_elements("css selector", "section, .cell, p:not(.admonition-title)")
-        assert body, f"{page}: a solution has no content"
-        assert not any(part.is_displayed() for part in body), f"{page}: a solution is open before it is clicked"
-        browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", solution)
+        if not body:
+            problems.append(f"solution {n} has no content")
+            continue
+        if any(part.is_displayed() for part in body):
+            problems.append(f"solution {n} is open before it is clicked")
+            continue
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", solution)
         button = solution.find_elements("css selector", "button.toggle-button") or \
             solution.find_elements("css selector", ".admonition-title")
         button[0].click()
         deadline = time.monotonic() + READY_SECONDS  # the animation takes 0.3 s; a loaded machine, longer
         while not any(part.is_displayed() for part in body) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert any(part.is_displayed() for part in body), f"{page}: a solution did not open when clicked"
+        if not any(part.is_displayed() for part in body):
+            problems.append(f"solution {n} did not open when clicked")
+    return problems
+
+
+SOLUTIONS = page_action(DESKTOP, "solutions", _solutions_open_only_when_clicked)
+
+
+@pytest.mark.parametrize("page", [p for p in _pages() if p.startswith("book/") and p[5:7].isdigit()]
+                         or ["(book not built)"])
+def test_solutions_are_collapsed_until_clicked(browser, page):
+    problems = page_facts(browser, page)[SOLUTIONS]
+    assert not problems, f"{page}: " + "; ".join(problems)
 
 
 def test_search_finds_the_forget_gate_in_the_lstm_cell_chapter(browser):
@@ -258,13 +344,7 @@ def test_search_finds_the_forget_gate_in_the_lstm_cell_chapter(browser):
 @pytest.mark.parametrize("page", [p for p in _pages() if p.startswith("book/")] or ["(book not built)"])
 def test_text_column_does_not_overflow_at_phone_width(browser, page):
     # a phone's viewport, emulated: a headless window cannot be made narrower than about 500 px
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                            {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
-    try:
-        _open(browser, page)
-        overflowing = browser.execute_script(OVERFLOW)
-    finally:
-        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    overflowing = page_facts(browser, page, PHONE)["overflow"]
     assert not overflowing, f"{page}: wider than a 390 px phone screen: {overflowing}"
 
 
@@ -282,6 +362,7 @@ for (const el of document.querySelectorAll(".bd-article *")) {
 }
 return found.slice(0, 5);
 """
+page_script(PHONE, "overflow", OVERFLOW)
 
 
 def _luminance(png):

@@ -20,21 +20,12 @@ import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 from test_browser import (  # noqa: E402,F401
-    CHROMEDRIVER, CHROMIUM, HTML, READY_SECONDS, _open, _pages, _unavailable, browser, wait_until_ready)
+    CHROMEDRIVER, CHROMIUM, DESKTOP, HTML, PHONE, READY_SECONDS, _open, _pages, _unavailable, browser, page_facts,
+    page_script, wait_until_ready)
 
 CHAPTERS = [p for p in _pages() if p.startswith("book/") and p[5:7].isdigit()] or ["(book not built)"]
 BOOK_PAGES = [p for p in _pages() if p.startswith("book/")] or ["(book not built)"]
 API_PAGES = [p for p in _pages() if p.startswith("book/api/")] or ["(book not built)"]
-
-
-def _at_width(driver, width, page, script):
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600})
-    try:
-        _open(driver, page)
-        return driver.execute_script(script)
-    finally:
-        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 WIDE_EQUATIONS = """
@@ -51,11 +42,12 @@ for (const el of document.querySelectorAll('.bd-article mjx-container[display="t
 }
 return found;
 """
+page_script(DESKTOP, "wide_equations", WIDE_EQUATIONS)
 
 
 @pytest.mark.parametrize("page", BOOK_PAGES)
 def test_display_equations_fit_their_column_at_desktop_width(browser, page):
-    wide = _at_width(browser, 1280, page, WIDE_EQUATIONS)
+    wide = page_facts(browser, page)["wide_equations"]
     assert not wide, f"{page}: display equations wider than their column at 1280 px: {wide}"
 
 
@@ -64,11 +56,12 @@ const root = document.scrollingElement, article = document.querySelector(".bd-ar
 return {page: root.scrollWidth - root.clientWidth,
         article: article ? article.scrollWidth - article.clientWidth : 0};
 """
+page_script(PHONE, "sideways", SIDEWAYS)
 
 
 @pytest.mark.parametrize("page", BOOK_PAGES)
 def test_text_column_does_not_scroll_sideways_at_phone_width(browser, page):
-    sideways = _at_width(browser, 390, page, SIDEWAYS)
+    sideways = page_facts(browser, page, PHONE)["sideways"]
     assert sideways["page"] <= 1 and sideways["article"] <= 1, \
         f"{page}: at 390 px the text column scrolls sideways by {sideways} px (equations may scroll in their box)"
 
@@ -84,11 +77,12 @@ for (const pre of document.querySelectorAll(".bd-article .cell_input pre, .bd-ar
 }
 return found;
 """
+page_script(DESKTOP, "long_code", LONG_CODE)
 
 
 @pytest.mark.parametrize("page", BOOK_PAGES)
 def test_code_lines_fit_the_column(browser, page):
-    long_lines = _at_width(browser, 1280, page, LONG_CODE)
+    long_lines = page_facts(browser, page)["long_code"]
     assert not long_lines, f"{page}: code lines wider than the column at 1280 px: {long_lines}"
 
 
@@ -263,16 +257,16 @@ def test_bibliography_labels_are_author_year(browser):
     assert not alpha, f"labels that are not 'Author [et al.] year': {alpha[:5]}"
 
 
-ALT = """
+ALT = page_script(DESKTOP, "alt", """
 return Array.from(document.querySelectorAll(".bd-article img")).map(img => [img.getAttribute("src"), img.getAttribute("alt")]);
-"""
+""")
+ARTICLE_TEXT = page_script(DESKTOP, "article_text", "return document.querySelector('.bd-article').innerText")
 
 
 @pytest.mark.parametrize("page", BOOK_PAGES)
 def test_every_figure_has_alt_text_saying_what_it_shows(browser, page):
-    _open(browser, page)
     bad = []
-    for src, alt in browser.execute_script(ALT):
+    for src, alt in page_facts(browser, page)[ALT]:
         alt = (alt or "").strip()
         if (len(alt.split()) < 3 or re.fullmatch(r"[0-9a-f]{8,}.*", alt)
                 or re.search(r"\.(png|jpe?g|svg|gif)$", alt) or "_images/" in alt):
@@ -282,8 +276,7 @@ def test_every_figure_has_alt_text_saying_what_it_shows(browser, page):
 
 @pytest.mark.parametrize("page", API_PAGES)
 def test_api_pages_show_no_field_aliases_or_builtin_defaults(browser, page):
-    _open(browser, page)
-    text = browser.execute_script("return document.querySelector('.bd-article').innerText")
+    text = page_facts(browser, page)[ARTICLE_TEXT]
     found = [phrase for phrase in ("Alias for field number", "<built-in function") if phrase in text]
     assert not found, f"{page}: {found}"
 
@@ -300,12 +293,18 @@ def test_chapters_are_numbered_in_the_sidebar_and_headings(browser):
     assert h2 and all(re.match(r"\d+\.\d+\. ", t) for t in h2), f"section headings without numbers: {h2[:4]}"
 
 
+HEADINGS = page_script(DESKTOP, "headings", """
+const h1 = document.querySelector(".bd-article h1");
+return {h1: h1 ? h1.innerText.trim() : "",
+        exercises: Array.from(document.querySelectorAll(".exercise .admonition-title")).map(e => e.innerText.trim())};
+""")
+
+
 @pytest.mark.parametrize("page", CHAPTERS)
 def test_exercises_are_numbered_within_their_chapter(browser, page):
-    _open(browser, page)
-    h1 = browser.find_element("css selector", ".bd-article h1").text
+    headings = page_facts(browser, page)[HEADINGS]
+    h1, titles = headings["h1"], headings["exercises"]
     chapter = re.match(r"(\d+)\.", h1)
-    titles = [e.text for e in browser.find_elements("css selector", ".exercise .admonition-title")]
     if not titles:
         pytest.skip(f"{page} has no exercise")
     assert chapter, f"{page}: the chapter heading has no number: {h1!r}"
@@ -315,8 +314,7 @@ def test_exercises_are_numbered_within_their_chapter(browser, page):
 
 @pytest.mark.parametrize("page", BOOK_PAGES)
 def test_no_plumbing_in_the_reading_path(browser, page):
-    _open(browser, page)
-    text = browser.execute_script("return document.querySelector('.bd-article').innerText")
+    text = page_facts(browser, page)[ARTICLE_TEXT]
     found = [phrase for phrase in ("Used below, documented in the API reference", "inspect.getsource",
                                    "getsource(") if phrase in text]
     assert not found, f"{page}: plumbing in the reading path: {found}"
@@ -334,10 +332,10 @@ for (const p of document.querySelectorAll(".bd-article p, .bd-article li")) {
 }
 return found;
 """
+page_script(DESKTOP, "unglued_times", UNGLUED_TIMES)
 
 
 @pytest.mark.parametrize("page", CHAPTERS)
 def test_timings_in_the_prose_are_glued(browser, page):
-    _open(browser, page)
-    found = browser.execute_script(UNGLUED_TIMES)
+    found = page_facts(browser, page)["unglued_times"]
     assert not found, f"{page}: timings typed into the prose instead of glued from recorded runs: {found[:4]}"

@@ -8,6 +8,7 @@ torch = pytest.importorskip("torch")
 from lstm_course.data.shapes import (IMAGE_SIZE, VOCAB, Scene, Shape, encode_captions, load_captioning,  # noqa: E402
                                      object_mask, render, render_with_centres)
 from lstm_course.experiments import attend as ca  # noqa: E402
+from lstm_course.experiments.captioning import QUICK_STEPS  # noqa: E402
 from lstm_course.models.captioning import AttentionCaptioner, caption_loss  # noqa: E402
 
 G = IMAGE_SIZE // 8
@@ -88,7 +89,7 @@ def test_the_quick_run_keeps_what_the_chapter_reads():
     from lstm_course.experiments import run_experiment
 
     m = run_experiment("captioning-attention", quick=True)
-    assert m["steps"] == 40 and m["grid"] == G
+    assert m["steps"] == QUICK_STEPS and m["grid"] == G
     n = m["pointing_words"]
     assert len(m["pointing_hits"]) == len(m["pointing_hits_untrained"]) == len(m["pointing_scenes"]) == n
     assert 0 < m["pointing_chance"] < 1

@@ -193,3 +193,15 @@ def test_a_minutes_budget_covers_the_whole_call(tmp_path):
 
     metrics = train_charlm(minutes=0.002, corpus=_dna(tmp_path), H=8, T=10, B=4, progress=lambda message: None)
     assert metrics["minutes"] == 0.002 and metrics["step_budget"] is None and metrics["steps"] >= 0
+
+
+def test_a_short_run_that_loses_to_a_count_baseline_says_so_in_one_line():
+    from lstm_course.experiments.charlm import FULL_STEPS, losing_to_a_baseline
+
+    metrics = {"val_bpc": 4.0, "bigram_bpc": 3.5, "unigram_bpc": 4.5, "steps": 40}
+    line = losing_to_a_baseline(metrics)
+    assert line.startswith("this run loses to the bigram baseline: 4.000 bits/char against 3.500, after 40 steps")
+    assert f"({FULL_STEPS:,} steps) is book/results/charlm.json" in line and "\n" not in line
+    assert "unigram baseline: 5.000" in losing_to_a_baseline(dict(metrics, val_bpc=5.0))
+    assert "charlm-shakespeare.json" in losing_to_a_baseline(metrics, "shakespeare")
+    assert losing_to_a_baseline(dict(metrics, val_bpc=2.0)) is None

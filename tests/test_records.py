@@ -161,3 +161,29 @@ def test_reproduce_refuses_a_bad_record_in_one_line_before_any_work(tmp_path, ca
         (tmp_path / f"{name}.json").write_text(content if isinstance(content, str) else json.dumps(content))
     status, out, err = run_cli(capsys, *argv, "--results", str(tmp_path))
     assert status == 2 and out == "" and len(err.strip().splitlines()) == 1 and expected in err, err
+
+
+def test_a_quick_run_ends_saying_it_is_a_smoke_test_and_where_the_full_run_is(capsys, monkeypatch, tmp_path):
+    pytest.importorskip("torch")
+    status, out, err = run_cli(capsys, "run", "vanishing", "--quick")
+    assert status == 0, err
+    last = err.strip().splitlines()[-1]
+    full = records.default_results_dir() / "vanishing.json"
+    assert last.startswith("smoke test: --quick checks that the command runs end to end; its numbers say nothing")
+    assert f"The saved full run is {full}" in last and "reproduce vanishing" in last
+    json.loads(out.strip().splitlines()[-1])  # the metrics stay the last line of stdout
+    monkeypatch.setenv("LSTM_COURSE_RESULTS", str(tmp_path))  # no saved full run there: how to make one
+    status, _, err = run_cli(capsys, "run", "vanishing", "--quick")
+    assert status == 0 and err.strip().splitlines()[-1].endswith(
+        "No saved full run of vanishing is here; `python -m lstm_course run vanishing --save` makes one.")
+
+
+def test_the_smoke_line_names_the_full_command_with_its_options():
+    from lstm_course import __main__ as main
+
+    class Args:
+        command, name, pair, corpus, device = "run", "translate", "en-fr", "stdlib", "cpu"
+    assert main._full_command(Args) == "run translate --pair en-fr --save"
+    Args.command, Args.name = "bench", "bench-cuda"
+    Args.device = "cuda"
+    assert main._full_command(Args) == "bench --save --device cuda"

@@ -18,7 +18,8 @@ import torch
 
 from ..data.shapes import IMAGE_SIZE, SHAPES, WORD_ID, encode_captions, load_captioning, object_mask, parse_caption
 from ..models.captioning import AttentionCaptioner, caption_batches
-from .captioning import BATCH_SIZE, FULL_SIZES, FULL_STEPS, LEARNING_RATE, canonical_only, scores, train_cosine
+from .captioning import (BATCH_SIZE, FULL_SIZES, FULL_STEPS, LEARNING_RATE, QUICK_STEPS, canonical_only, scores,
+                         train_cosine)
 from .running import one_thread
 
 GRID = IMAGE_SIZE // 8  # the encoder's grid: 6 x 6 cells of 8 x 8 pixels
@@ -111,7 +112,7 @@ def run(quick=False, seed=0, device="cpu", progress=print, **options):
     ``pointing_chance`` (the mean of 1 / objects over the words). Keeps
     :func:`attention_examples` for the chapter's maps. One torch thread.
     """
-    sizes, steps = ((300, 50, 100, 100), 40) if quick else (FULL_SIZES, FULL_STEPS)
+    sizes, steps = ((120, 30, 40, 40), QUICK_STEPS) if quick else (FULL_SIZES, FULL_STEPS)
     data = load_captioning(*sizes, seed=seed)
     torch.manual_seed(seed)
     model = AttentionCaptioner().to(device)

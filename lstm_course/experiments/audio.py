@@ -201,7 +201,7 @@ def _train(film, train, steps, batch_size, chunk, H, seed, device, progress):
 
 
 def _run(quick, seed, device, progress, film=True, ablation=False):
-    n_train, steps, H = (8, 60, 64) if quick else (48, 1500, 128)
+    n_train, steps, H = (8, 20, 64) if quick else (48, 1500, 128)
     n_samples, chunk, batch_size = (800, 100, 16) if quick else (1600, 200, 32)
     data = load_notes(n_train=n_train, n_val=2 if quick else 6, n_samples=n_samples, seed=seed)
     train, val = data["train"], data["val"]

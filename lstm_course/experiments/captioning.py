@@ -17,6 +17,7 @@ from .running import one_thread
 ATTRIBUTES = ("shape", "colour", "size")
 FULL_SIZES = (6000, 500, 1000, 500)  # train, val, test, heldout scenes
 FULL_STEPS, BATCH_SIZE, LEARNING_RATE = 1200, 64, 4e-3
+QUICK_STEPS = 12  # --quick: a smoke test of seconds (each design trains this many steps on 120 scenes)
 FIT_SCENES = 1000  # the first training scenes, captioned again to measure how well each captioner fits them
 ARMS = (("every", ""), ("init", "_initial_state"), ("input", "_first_input"))  # conditioning, suffix of its keys
 CANONICAL_TRAINING = True  # train on each scene's first caption only (the references still score BLEU)
@@ -205,7 +206,7 @@ def run(quick=False, seed=0, device="cpu", progress=print, **options):
     captioner's. One torch thread: on a shared two-core machine, two threads
     fought over the small matrices and ran several times slower.
     """
-    sizes, steps = ((300, 50, 100, 100), 40) if quick else (FULL_SIZES, FULL_STEPS)
+    sizes, steps = ((120, 30, 40, 40), QUICK_STEPS) if quick else (FULL_SIZES, FULL_STEPS)
     data = load_captioning(*sizes, seed=seed)
     progress("data: " + ", ".join(f"{k} {len(v.scenes)}" for k, v in data.items()) + " scenes")
     seen = set(data["train"].scenes)

@@ -273,6 +273,29 @@ def run(quick=False, seed=0, device="cpu", progress=print, minutes=None, corpus=
     """
     if steps is None and minutes is None:
         steps = QUICK_STEPS if quick else FULL_STEPS
-    return train_charlm(minutes=minutes, corpus=corpus, device=device, seed=seed,
-                        H=64 if quick else 256, checkpoint=checkpoint, progress=progress, steps=steps,
-                        curve_points=2 if quick else 6, samples=SAMPLE_TEMPERATURES, backend=backend)
+    metrics = train_charlm(minutes=minutes, corpus=corpus, device=device, seed=seed,
+                           H=64 if quick else 256, checkpoint=checkpoint, progress=progress, steps=steps,
+                           curve_points=2 if quick else 6, samples=SAMPLE_TEMPERATURES, backend=backend)
+    line = losing_to_a_baseline(metrics, corpus)
+    if line:
+        progress(line)
+    return metrics
+
+
+def losing_to_a_baseline(metrics, corpus="stdlib"):
+    """One line when the run's validation bits/char are worse than a count baseline's, else None.
+
+    The unigram and bigram tables need no training; an LSTM stopped after a few
+    steps has not yet learnt what they count. The line says so and names the
+    saved full run, which is far below both.
+    """
+    if not all(key in metrics for key in ("val_bpc", "unigram_bpc", "bigram_bpc", "steps")):
+        return None
+    worse = [name for name in ("unigram", "bigram") if metrics["val_bpc"] > metrics[f"{name}_bpc"]]
+    if not worse:
+        return None
+    name = "charlm" if corpus == "stdlib" else f"charlm-{corpus}"
+    return (f"this run loses to the {worse[0]} baseline: {metrics['val_bpc']:.3f} bits/char against "
+            f"{metrics[worse[0] + '_bpc']:.3f}, after {metrics['steps']:,} steps. That is too little training for "
+            f"the LSTM to learn even what a {worse[0]} table counts; the saved full run ({FULL_STEPS:,} steps) is "
+            f"book/results/{name}.json (`python -m lstm_course reproduce {name}` reruns it).")

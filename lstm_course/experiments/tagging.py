@@ -33,6 +33,9 @@ def evaluate(predicted, split):
             "error_rate_per_tag": per_tag}
 
 
+QUICK_STEPS = 50  # --quick: a smoke test of seconds, one seed, 20 files
+
+
 @one_thread
 def run(quick=False, seed=0, device="cpu", progress=print, backend="twin"):
     """``python -m lstm_course run tagging``: unidirectional, bidirectional and stacked taggers over seeds.
@@ -41,7 +44,7 @@ def run(quick=False, seed=0, device="cpu", progress=print, backend="twin"):
     thread: the twin runs a few small operations per time step, and a second thread, waiting at
     every one of them, made it several times slower on two shared cores (measured under load).
     """
-    steps, seeds, n_files = (150, 1, 20) if quick else (1200, 3, 60)
+    steps, seeds, n_files = (QUICK_STEPS, 1, 20) if quick else (1200, 3, 60)
     train, validation = load_windows(T=64, n_files=n_files)
     progress(f"data: {train.ids.shape[1]} training and {validation.ids.shape[1]} validation windows of 64 "
              f"characters, from {len(train.files)} and {len(validation.files)} files")
