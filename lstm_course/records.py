@@ -48,6 +48,58 @@ def default_results_dir():
     return None
 
 
+def saved_results_dir():
+    """Where the saved runs the book reads are: ``book/results`` of a checkout (see :func:`default_results_dir`),
+    else the copy a wheel ships inside the package (``lstm_course/results``); None when there is neither."""
+    folder = default_results_dir()
+    if folder is not None:
+        return folder
+    shipped = pathlib.Path(__file__).resolve().parent / "results"
+    return shipped if shipped.is_dir() else None
+
+
+SEED_STUDY = ("experiment", "per_seed", "summary")  # what ``lstm_course.experiments.seeds`` writes to NAME-seeds.json
+
+
+def saved(name):
+    """The saved run ``NAME.json`` that the book reads, wherever the package runs from.
+
+    Parameters
+    ----------
+    name : str
+        The record's name, e.g. ``"vanishing"`` or ``"translate-en-fr"``; a name ending in ``-seeds`` is a
+        seed study (``lstm_course.experiments.seeds``), with ``experiment``, ``per_seed`` and ``summary``.
+
+    Returns
+    -------
+    dict
+        The record (:func:`load_record`): ``command``, ``metrics`` and the provenance; or the seed study.
+
+    Raises
+    ------
+    FileNotFoundError
+        One line naming where it looked, when no saved run of that name is there.
+    ValueError
+        One line, when the file is not a run record (or not a seed study).
+    """
+    folder = saved_results_dir()
+    if folder is None:
+        raise FileNotFoundError(f"no saved runs here: this lstm_course is neither a checkout (book/results) nor an "
+                                f"installed wheel (lstm_course/results); looked for {name}.json")
+    path = folder / f"{name}.json"
+    if not name.endswith("-seeds"):
+        return load_record(path)
+    if file_kind(path) is None:
+        raise FileNotFoundError(f"no seed study at {path}")
+    try:
+        study = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise ValueError(f"{path} cannot be read as a seed study ({error})") from None
+    if not isinstance(study, dict) or not all(key in study for key in SEED_STUDY):
+        raise ValueError(f"{path} is not a seed study: it needs {', '.join(map(repr, SEED_STUDY))}")
+    return study
+
+
 def write_atomically(path, write):
     """Call ``write(tmp_path)`` on a unique temporary file beside ``path``, then rename it over ``path``.
 

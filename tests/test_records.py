@@ -187,3 +187,21 @@ def test_the_smoke_line_names_the_full_command_with_its_options():
     Args.command, Args.name = "bench", "bench-cuda"
     Args.device = "cuda"
     assert main._full_command(Args) == "bench --save --device cuda"
+
+
+def test_saved_reads_the_books_records_and_names_what_is_missing(monkeypatch, tmp_path):
+    record = records.saved("vanishing")
+    assert record["experiment"] == "vanishing" and record["metrics"] and record["quick"] is False
+    assert records.saved_results_dir() == records.default_results_dir()  # in a checkout: book/results
+    monkeypatch.setenv("LSTM_COURSE_RESULTS", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match=f"no run record at {tmp_path / 'nothing.json'}"):
+        records.saved("nothing")
+
+
+def test_saved_reads_a_seed_study_and_refuses_a_file_that_is_neither(monkeypatch, tmp_path):
+    study = records.saved("charlm-seeds")
+    assert study["experiment"] == "charlm" and study["per_seed"]
+    monkeypatch.setenv("LSTM_COURSE_RESULTS", str(tmp_path))
+    (tmp_path / "x-seeds.json").write_text('{"experiment": "x"}')
+    with pytest.raises(ValueError, match="is not a seed study: it needs 'experiment', 'per_seed', 'summary'"):
+        records.saved("x-seeds")

@@ -29,7 +29,7 @@ import pathlib
 import re
 from typing import Callable
 
-from lstm_course.records import default_results_dir, load_record
+from lstm_course.records import load_record, saved_results_dir
 
 VERDICTS = ("supported", "contradicted", "inconclusive")
 UNITS = ("seeds", "items", "runs", "notes", "stories", "pairs")
@@ -239,7 +239,7 @@ def load_sources(sources, results_dir=None):
     FileNotFoundError, ValueError
         A missing file, or one that is not a run record (or seed study), in one line.
     """
-    folder = pathlib.Path(results_dir) if results_dir is not None else default_results_dir()
+    folder = pathlib.Path(results_dir) if results_dir is not None else saved_results_dir()
     if folder is None:
         raise FileNotFoundError("no results folder: pass results_dir (outside a checkout there is no book/results)")
     return {name: (_load_seed_study if name.endswith("-seeds") else load_record)(folder / f"{name}.json")
