@@ -58,17 +58,32 @@ def saved_results_dir():
     return shipped if shipped.is_dir() else None
 
 
-SEED_STUDY = ("experiment", "per_seed", "summary")  # what ``lstm_course.experiments.seeds`` writes to NAME-seeds.json
+def load_seed_study(path):
+    """Read a seed study (``NAME-seeds.json``, written by ``lstm_course.experiments.seeds``), or refuse a file
+    that is not one: a dict with ``experiment``, ``per_seed`` and ``summary``. Errors are one line."""
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no seed study at {path}")
+    try:
+        study = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{path} is not a readable JSON seed study ({error})") from None
+    missing = [k for k in ("experiment", "per_seed", "summary") if not isinstance(study, dict) or k not in study]
+    if missing:
+        raise ValueError(f"{path} is not a seed study: it lacks {', '.join(missing)}")
+    return study
 
 
-def saved(name):
+def saved(name, results_dir=None):
     """The saved run ``NAME.json`` that the book reads, wherever the package runs from.
 
     Parameters
     ----------
     name : str
         The record's name, e.g. ``"vanishing"`` or ``"translate-en-fr"``; a name ending in ``-seeds`` is a
-        seed study (``lstm_course.experiments.seeds``), with ``experiment``, ``per_seed`` and ``summary``.
+        seed study (:func:`load_seed_study`).
+    results_dir : path-like, optional
+        The folder to read; by default :func:`saved_results_dir`.
 
     Returns
     -------
@@ -82,22 +97,11 @@ def saved(name):
     ValueError
         One line, when the file is not a run record (or not a seed study).
     """
-    folder = saved_results_dir()
+    folder = pathlib.Path(results_dir) if results_dir is not None else saved_results_dir()
     if folder is None:
         raise FileNotFoundError(f"no saved runs here: this lstm_course is neither a checkout (book/results) nor an "
                                 f"installed wheel (lstm_course/results); looked for {name}.json")
-    path = folder / f"{name}.json"
-    if not name.endswith("-seeds"):
-        return load_record(path)
-    if file_kind(path) is None:
-        raise FileNotFoundError(f"no seed study at {path}")
-    try:
-        study = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise ValueError(f"{path} cannot be read as a seed study ({error})") from None
-    if not isinstance(study, dict) or not all(key in study for key in SEED_STUDY):
-        raise ValueError(f"{path} is not a seed study: it needs {', '.join(map(repr, SEED_STUDY))}")
-    return study
+    return (load_seed_study if name.endswith("-seeds") else load_record)(folder / f"{name}.json")
 
 
 def write_atomically(path, write):

@@ -203,5 +203,5 @@ def test_saved_reads_a_seed_study_and_refuses_a_file_that_is_neither(monkeypatch
     assert study["experiment"] == "charlm" and study["per_seed"]
     monkeypatch.setenv("LSTM_COURSE_RESULTS", str(tmp_path))
     (tmp_path / "x-seeds.json").write_text('{"experiment": "x"}')
-    with pytest.raises(ValueError, match="is not a seed study: it needs 'experiment', 'per_seed', 'summary'"):
+    with pytest.raises(ValueError, match="is not a seed study: it lacks per_seed, summary"):
         records.saved("x-seeds")

@@ -23,13 +23,12 @@ Verdicts
 """
 
 import dataclasses
-import json
 import math
 import pathlib
 import re
 from typing import Callable
 
-from lstm_course.records import load_record, saved_results_dir
+from lstm_course.records import saved, saved_results_dir
 
 VERDICTS = ("supported", "contradicted", "inconclusive")
 UNITS = ("seeds", "items", "runs", "notes", "stories", "pairs")
@@ -242,21 +241,7 @@ def load_sources(sources, results_dir=None):
     folder = pathlib.Path(results_dir) if results_dir is not None else saved_results_dir()
     if folder is None:
         raise FileNotFoundError("no results folder: pass results_dir (outside a checkout there is no book/results)")
-    return {name: (_load_seed_study if name.endswith("-seeds") else load_record)(folder / f"{name}.json")
-            for name in sources}
-
-
-def _load_seed_study(path):
-    if not path.is_file():
-        raise FileNotFoundError(f"no seed study at {path}")
-    try:
-        study = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"{path} is not a readable JSON seed study ({error})") from None
-    missing = [k for k in ("experiment", "per_seed", "summary") if not isinstance(study, dict) or k not in study]
-    if missing:
-        raise ValueError(f"{path} is not a seed study: it lacks {', '.join(missing)}")
-    return study
+    return {name: saved(name, folder) for name in sources}
 
 
 def evaluate(name, results_dir=None):
