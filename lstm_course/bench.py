@@ -1,29 +1,41 @@
-"""How fast each LSTM of the package runs: forward plus full BPTT, against ``torch.nn.LSTM`` and a large GEMM.
+"""How fast each LSTM runs, forward plus full BPTT: ours, what a learner would write, ``torch.nn.LSTM``, and the GEMM floors.
 
-:func:`run_bench` times the same maths on a few shapes: the NumPy reference
-(readable and fast path), the Torch twin (readable and fast path, gradients
-through autograd) and ``torch.nn.LSTM`` (oneDNN on a CPU, cuDNN on a GPU). On a
-CPU it also times ``torch.nn.LSTM`` with oneDNN switched off (``nn_native``:
-PyTorch's own C++ loop, whose matrix products go to the same BLAS as ours),
-and the matrix products of our fast path alone (``gemm_floor_ms``): no
-implementation built from those BLAS calls can be faster than that.
+:func:`run_bench` times the same maths on a few shapes:
 
-It also times a large matrix product, the machine's practical peak, in the
-same process, so that every implementation's GFLOP/s can be read as a
-fraction of what the machine can do: once through the BLAS that NumPy and
-``torch.matmul`` call (``gemm_peak_gflops``), and on a CPU once through
-oneDNN's own float32 GEMM (``onednn_gemm_peak_gflops``), which on some CPUs
-uses wider vector units than the BLAS does.
+- ours: the NumPy reference (readable path, fast path, and the fast path with
+  a reused :class:`~lstm_course.numpy_impl.workspace.Workspace`), and the Torch
+  twin (readable and fast path, gradients through autograd);
+- the peers (:mod:`lstm_course.peers`): a CS231n-style NumPy loop and a
+  d2l-style scratch LSTM in torch;
+- ``torch.nn.LSTM`` (oneDNN on a CPU, cuDNN on a GPU), and on a CPU also
+  with oneDNN switched off (``nn_native``: PyTorch's own C++ loop);
+- the floors: exactly the matrix products of our fast path and nothing else,
+  through NumPy's BLAS (``floor_numpy``) and through ``torch.matmul``
+  (``floor_torch``). No implementation built from those products can be faster.
 
-Each implementation is timed in its own block (a warm-up call, then
-``repeats`` calls, the median kept): NumPy and torch calls interleaved in one
-loop slow each other down, because each library's idle BLAS threads keep
-spinning while the other one works. A full run times every implementation in
-three such blocks, spread over the run, and keeps the best block.
+Each implementation runs in a fresh Python process of its own, as a learner
+runs it: in one process the libraries disturb each other (an idle BLAS
+thread pool keeps spinning while the other library works, and whichever ran
+first leaves the allocator warm or cold for the next). A process makes one
+warm-up call, then ``repeats`` timed ones. A full run makes three rounds, the
+implementations in a new order each round, so that a burst of load on a
+shared machine spoils one block, not one implementation. Every time is kept:
+the record gives the minimum, median and maximum per implementation, and the
+median of each round, so that a ratio can be read side by side, round by round.
+
+A large matrix product, the machine's practical peak, is timed in a process
+of its own too, so that every implementation's GFLOP/s can be read as a
+fraction of what the machine can do.
+
+``python -m lstm_course.bench IMPLEMENTATION T B D H DTYPE DEVICE REPEATS`` is
+the child process: it prints the times as JSON on stdout.
 """
 
-import math
+import json
+import platform
 import statistics
+import subprocess
+import sys
 import time
 import tracemalloc
 import warnings
@@ -37,7 +49,13 @@ SHAPES = [  # (T, B, D, H, dtype): the issue's four shapes, then a large batch o
     (100, 1, 8, 32, "float32"), (50, 256, 65, 128, "float32"),
 ]
 QUICK_SHAPES = [SHAPES[0], SHAPES[3]]
-IMPLEMENTATIONS = ("numpy_readable", "numpy_fast", "twin_readable", "twin_fast", "nn", "nn_native")
+OURS = ("numpy_readable", "numpy_fast", "numpy_fast_ws", "twin_readable", "twin_fast")
+PEERS = ("numpy_loop", "twin_scratch")  # lstm_course.peers: CS231n-style NumPy, d2l-style torch
+NN = ("nn", "nn_native")
+FLOORS = ("floor_numpy", "floor_torch", "floor_activations")
+IMPLEMENTATIONS = OURS + PEERS + NN + FLOORS
+NUMPY_ONLY = ("numpy_readable", "numpy_fast", "numpy_fast_ws", "numpy_loop", "floor_numpy", "floor_activations")  # no torch imported
+CUDA_IMPLEMENTATIONS = ("twin_readable", "twin_fast", "twin_scratch", "nn")
 MEMORY_T = (100, 200, 400)
 
 
@@ -60,10 +78,6 @@ def _times_ms(call, repeats, sync):
         sync()
         times.append(1e3 * (time.perf_counter() - start))
     return times
-
-
-def _median_ms(call, repeats, sync):
-    return statistics.median(_times_ms(call, repeats, sync))
 
 
 def gemm_peak_gflops(dtype, device, n, repeats):
@@ -154,62 +168,195 @@ def _without_onednn(call):
     return native
 
 
-def _callables(T, B, D, H, dtype, device):
-    """``{implementation: call}``, each call one forward plus backward on the same data and parameters."""
-    import torch
+def activations_floor_call(T, B, D, H, dtype):
+    """A call that makes only the transcendental functions of one fast forward: T ``exp`` of ``(B, 4H)``, T ``tanh`` of ``(B, H)``.
 
-    from . import convert, numpy_impl, torch_impl
+    Every LSTM step needs a sigmoid or tanh of each of its ``4H`` pre-activations
+    and a tanh of its ``H`` cells; the fast path computes the first from one
+    ``exp`` (:func:`lstm_course.numpy_impl.lstm_fast.direction_fast_forward`).
+    Done block by block, in cache, with nothing else, this is what no NumPy
+    implementation of the cell can avoid beyond its GEMMs (``D`` is unused).
+    """
+    rng = np.random.default_rng(0)
+    z, c = rng.normal(size=(T, B, 4 * H)).astype(dtype), rng.normal(size=(T, B, H)).astype(dtype)
+    z_out, c_out = np.empty((B, 4 * H), dtype=dtype), np.empty((B, H), dtype=dtype)
+
+    def call():
+        for t in range(T):
+            np.exp(z[t], out=z_out)
+            np.tanh(c[t], out=c_out)
+
+    return call
+
+
+def _numpy_problem(T, B, D, H, dtype):
     from .params import init_lstm_params
 
     rng = np.random.default_rng(0)
     params = init_lstm_params(D, H, rng=rng, dtype=getattr(np, dtype))
     xs, d_out = (rng.normal(size=shape).astype(dtype) for shape in [(T, B, D), (T, B, H)])
-
-    def numpy_call(forward, backward):
-        return lambda: backward(d_out, None, None, forward(xs, params)[2])
-
-    p = convert.to_tensors(params, device=device, requires_grad=True)
-    xs_t = torch.tensor(xs, device=device, requires_grad=True)
-    d_out_t = torch.tensor(d_out, device=device)
-    module = convert.load_into(torch.nn.LSTM(D, H, dtype=getattr(torch, dtype)), params).to(device)
-
-    def torch_call(forward):
-        return lambda: torch.autograd.backward([forward(xs_t)[0]], [d_out_t])
-
-    calls = {"twin_readable": torch_call(lambda x: torch_impl.lstm_forward(x, p)),
-             "twin_fast": torch_call(lambda x: torch_impl.lstm_fast_forward(x, p)),
-             "nn": torch_call(module)}
-    if device == "cpu":
-        calls = {"numpy_readable": numpy_call(numpy_impl.lstm_forward, numpy_impl.lstm_backward),
-                 "numpy_fast": numpy_call(numpy_impl.lstm_fast_forward, numpy_impl.lstm_fast_backward), **calls,
-                 "nn_native": _without_onednn(torch_call(module))}
-    return calls
+    return params, xs, d_out
 
 
-def bench_shape(T, B, D, H, dtype, device, repeats, peak, rounds=1):
-    """Milliseconds, GFLOP/s and fraction of ``peak`` per implementation for one shape; see :func:`run_bench`.
+def _numpy_call(name, T, B, D, H, dtype):
+    """One forward plus backward of a NumPy implementation (no torch imported)."""
+    from . import numpy_impl
+    from .numpy_impl.workspace import Workspace
+    from .peers import stacked_loop
 
-    Each implementation is timed in ``rounds`` blocks of ``repeats`` calls; its
-    time is the median of a block, the best block kept.
-    """
+    if name == "floor_numpy":
+        return gemm_floor_call(T, B, D, H, dtype, "numpy")
+    if name == "floor_activations":
+        return activations_floor_call(T, B, D, H, dtype)
+    params, xs, d_out = _numpy_problem(T, B, D, H, dtype)
+    if name == "numpy_loop":
+        W_x, W_h, b = stacked_loop.stack_params(params[0]["forward"])
+        h0 = np.zeros((B, H), dtype=dtype)
+
+        def loop():
+            _, caches = stacked_loop.loop_forward(xs, h0, h0, W_x, W_h, b)
+            return stacked_loop.loop_backward(d_out, W_x, W_h, caches)
+
+        return loop
+    forward, backward = {"numpy_readable": (numpy_impl.lstm_forward, numpy_impl.lstm_backward)}.get(
+        name, (numpy_impl.lstm_fast_forward, numpy_impl.lstm_fast_backward))
+    workspace = Workspace() if name == "numpy_fast_ws" else None
+    kwargs = {} if workspace is None else {"workspace": workspace}
+    return lambda: backward(d_out, None, None, forward(xs, params, **kwargs)[2])
+
+
+def _torch_call(name, T, B, D, H, dtype, device):
+    """One forward plus backward of a torch implementation on ``device``."""
     import torch
 
-    sync = (lambda: torch.cuda.synchronize()) if device == "cuda" else (lambda: None)
-    calls = _callables(T, B, D, H, dtype, device)
-    floors = {} if device != "cpu" else {backend: gemm_floor_call(T, B, D, H, dtype, backend)
-                                         for backend in ("numpy", "torch")}
-    ms, floor_ms = {name: math.inf for name in calls}, {name: math.inf for name in floors}
-    for _ in range(rounds):  # blocks spread over time: a burst of load on a shared machine spoils one only
-        for name, call in calls.items():
-            ms[name] = min(ms[name], _median_ms(call, repeats, sync))
-        for name, call in floors.items():
-            floor_ms[name] = min(floor_ms[name], _median_ms(call, repeats, sync))
+    from . import convert, torch_impl
+    from .peers import scratch_autograd
+
+    if name == "floor_torch":
+        return gemm_floor_call(T, B, D, H, dtype, "torch")
+    params, xs, d_out = _numpy_problem(T, B, D, H, dtype)
+    xs_t = torch.tensor(xs, device=device, requires_grad=True)
+    d_out_t = torch.tensor(d_out, device=device)
+
+    def through_autograd(forward):
+        return lambda: torch.autograd.backward([forward(xs_t)[0]], [d_out_t])
+
+    if name in ("nn", "nn_native"):
+        module = convert.load_into(torch.nn.LSTM(D, H, dtype=getattr(torch, dtype)), params).to(device)
+        call = through_autograd(module)
+        return _without_onednn(call) if name == "nn_native" else call
+    if name == "twin_scratch":
+        gates = {g: tuple(t.to(device).detach().requires_grad_(True) for t in triple)
+                 for g, triple in scratch_autograd.triples(params[0]["forward"]).items()}
+        h0 = torch.zeros((B, H), dtype=xs_t.dtype, device=device)
+        return through_autograd(lambda x: scratch_autograd.forward(x, h0, h0, gates))
+    p = convert.to_tensors(params, device=device, requires_grad=True)
+    forward = {"twin_readable": torch_impl.lstm_forward, "twin_fast": torch_impl.lstm_fast_forward}[name]
+    return through_autograd(lambda x: forward(x, p))
+
+
+def implementation_call(name, T, B, D, H, dtype, device="cpu"):
+    """A call that makes one forward plus backward of implementation ``name`` (see ``IMPLEMENTATIONS``).
+
+    Every implementation gets the same inputs, parameters and upstream
+    gradient, drawn from ``default_rng(0)``; the NumPy ones import no torch.
+    """
+    if name not in IMPLEMENTATIONS:
+        raise ValueError(f"implementation must be one of {', '.join(IMPLEMENTATIONS)}; got {name!r}")
+    if name in NUMPY_ONLY:
+        return _numpy_call(name, T, B, D, H, dtype)
+    return _torch_call(name, T, B, D, H, dtype, device)
+
+
+def time_implementation(name, T, B, D, H, dtype, device, repeats):
+    """Milliseconds of ``repeats`` calls of ``name`` in this process, after one warm-up call.
+
+    Returns
+    -------
+    dict
+        ``ms`` (the list of times) and ``page_faults`` (minor page faults per
+        timed call: fresh memory pages that the system had to map; None where
+        ``resource`` is not available).
+    """
+    call = implementation_call(name, T, B, D, H, dtype, device)
+    if device == "cuda":
+        import torch
+
+        sync = torch.cuda.synchronize
+    else:
+        sync = lambda: None  # noqa: E731
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        resource = None
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt if resource else None
+    times = _times_ms(call, repeats, sync)
+    faults = None if resource is None else (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / (
+        repeats + 1)
+    return {"ms": times, "page_faults": faults}
+
+
+def time_in_fresh_process(name, T, B, D, H, dtype, device, repeats):
+    """:func:`time_implementation` in a fresh Python process of its own; returns what it returns.
+
+    The child inherits this environment (thread counts, ``OPENBLAS_CORETYPE``);
+    it reports the BLAS threads it ran with.
+    """
+    command = [sys.executable, "-m", "lstm_course.bench", name, str(T), str(B), str(D), str(H), dtype, device,
+               str(repeats)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise RuntimeError(f"timing {name} at T{T} B{B} D{D} H{H} {dtype} failed in its own process: {last}")
+    return json.loads(done.stdout)
+
+
+def _spread(times):
+    return {"min": min(times), "median": statistics.median(times), "max": max(times)}
+
+
+def bench_shape(T, B, D, H, dtype, device, repeats, peak, rounds=1, timer=time_in_fresh_process, progress=None):
+    """Times per implementation for one shape; see :func:`run_bench`.
+
+    Each round runs every implementation once (``timer``: by default in a
+    fresh process), in an order rotated by one each round.
+
+    Returns
+    -------
+    dict
+        ``ms`` (median of all times), ``spread_ms`` (min, median, max),
+        ``round_ms`` (the median of each round, in round order), ``page_faults_per_call``
+        (median over rounds), ``gemm_floor_ms`` (``numpy``, ``torch`` and ``activations``:
+        :func:`activations_floor_call`), ``gflop``, ``gflops`` and ``fraction_of_peak``,
+        and the ratios ``A_over_B`` of ``ms`` that the book reads.
+    """
+    names = [n for n in IMPLEMENTATIONS if device == "cpu" or n in CUDA_IMPLEMENTATIONS]
+    times = {name: [] for name in names}
+    round_ms = {name: [] for name in names}
+    faults = {name: [] for name in names}
+    for r in range(rounds):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            if progress:
+                progress(f"  round {r + 1}/{rounds}: {name}")
+            block = timer(name, T, B, D, H, dtype, device, repeats)
+            times[name] += block["ms"]
+            round_ms[name].append(statistics.median(block["ms"]))
+            faults[name].append(block["page_faults"])
+    ms = {name: statistics.median(values) for name, values in times.items()}
+    floors = {key.removeprefix("floor_"): ms.pop(key) for key in FLOORS if key in ms}
     flops = lstm_flops(T, B, D, H)
     gflops = {name: flops / (value * 1e6) for name, value in ms.items()}
-    ratio = {f"{name}_over_{ref}": ms[name] / ms[ref]
-             for ref in ("nn", "nn_native") for name in ("numpy_fast", "twin_fast") if name in ms and ref in ms}
+    pairs = [(a, b) for b in ("nn", "nn_native") for a in ("numpy_fast", "twin_fast")]
+    pairs += [("numpy_fast", "numpy_loop"), ("numpy_fast_ws", "numpy_loop"), ("twin_fast", "twin_scratch")]
+    ratio = {f"{a}_over_{b}": ms[a] / ms[b] for a, b in pairs if a in ms and b in ms}
+    ratio.update({f"{a}_over_floor": ms[a] / floors[backend] for a, backend in
+                  (("numpy_fast", "numpy"), ("numpy_fast_ws", "numpy"), ("twin_fast", "torch")) if a in ms
+                  and backend in floors})
     return {"name": f"T{T} B{B} D{D} H{H} {dtype}", "T": T, "B": B, "D": D, "H": H, "dtype": dtype,
-            "ms": ms, **ratio, "gemm_floor_ms": floor_ms, "gflop": flops / 1e9, "gflops": gflops,
+            "ms": ms, **ratio, "gemm_floor_ms": floors, "spread_ms": {name: _spread(v) for name, v in times.items()},
+            "round_ms": round_ms, "page_faults_per_call": {name: None if None in v else statistics.median(v)
+                                                           for name, v in faults.items()},
+            "gflop": flops / 1e9, "gflops": gflops,
             "fraction_of_peak": {name: value / peak for name, value in gflops.items()}}
 
 
@@ -230,45 +377,93 @@ def fast_backward_memory(B=32, D=65, H=128, lengths=MEMORY_T):
     return peaks
 
 
+def cpu_kind():
+    """The widest vector unit this CPU has, as the bench names its records: ``"avx512"``, ``"avx2"`` or the machine.
+
+    Read from ``/proc/cpuinfo``'s flags (``avx512f``, ``avx2``); where there is
+    no such file, ``platform.machine()`` (for example ``"arm64"``).
+    """
+    try:
+        with open("/proc/cpuinfo") as info:
+            flags = next((line.split(":", 1)[1].split() for line in info if line.startswith("flags")), [])
+    except OSError:
+        flags = []
+    for flag, kind in (("avx512f", "avx512"), ("avx2", "avx2")):
+        if flag in flags:
+            return kind
+    return platform.machine().lower() or "cpu"
+
+
+def _peak_in_fresh_process(dtype, device, n, repeats):
+    command = [sys.executable, "-m", "lstm_course.bench", "--peak", dtype, device, str(n), str(repeats)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise RuntimeError(f"timing the GEMM peak failed in its own process: {last}")
+    return json.loads(done.stdout)
+
+
 def run_bench(quick=False, device="cpu", progress=None):
-    """Time every implementation on every shape, and the GEMM peak, in this one process.
+    """Time every implementation on every shape, each in a fresh process, and the GEMM peak.
 
     Parameters
     ----------
     quick : bool
-        Two shapes, three repeats and a smaller GEMM, for notebooks and CI.
+        Two shapes, one round of three repeats and a smaller GEMM: a smoke test.
     device : {"cpu", "cuda"}
-        Where the Torch implementations run; with ``"cuda"``, ``nn`` is cuDNN
-        and the NumPy implementations are left out.
+        Where the torch implementations run; with ``"cuda"``, ``nn`` is cuDNN
+        and the NumPy implementations, ``nn_native`` and the floors are left out.
     progress : callable, optional
 
     Returns
     -------
     dict
-        ``machine`` (see :func:`lstm_course.records.machine`), ``threads``, ``gemm_peak_gflops`` (per
-        dtype: the faster of NumPy's and torch's BLAS), ``onednn_gemm_peak_gflops``
-        (float32, CPU; None on a GPU), ``shapes`` (a list, each with ``ms``,
-        ``gflops`` and ``fraction_of_peak`` per implementation,
-        ``numpy_fast_over_nn``, ``twin_fast_over_nn``, on a CPU also
-        ``numpy_fast_over_nn_native``, ``twin_fast_over_nn_native`` and
-        ``gemm_floor_ms`` per backend) and ``fast_backward_memory_mib`` (peak MiB
-        at T = 100, 200, 400).
+        ``machine`` (see :func:`lstm_course.records.machine`), ``cpu_kind``,
+        ``threads`` (torch's, and ``blas_threads`` NumPy's BLAS), ``process``
+        (``"fresh"``: one per implementation and round), ``gemm_peak_gflops``
+        (per dtype), ``onednn_gemm_peak_gflops`` (float32, CPU; None on a GPU),
+        ``shapes`` (a list, see :func:`bench_shape`) and
+        ``fast_backward_memory_mib`` (peak MiB at T = 100, 200, 400).
     """
     import torch
 
     progress = progress or (lambda message: None)
-    shapes, repeats, rounds, n = (QUICK_SHAPES, 3, 1, 1024) if quick else (SHAPES, 5, 3, 2048)
-    peaks = {}
-    for dtype in sorted({shape[4] for shape in shapes}):
-        progress(f"GEMM peak, {dtype}")
-        peaks[dtype] = gemm_peak_gflops(dtype, device, n, repeats)
-    onednn = onednn_gemm_peak_gflops(n, repeats) if device == "cpu" else None
+    shapes, repeats, rounds, n = (QUICK_SHAPES, 3, 1, 1024) if quick else (SHAPES, 15, 3, 2048)
+    progress("GEMM peak")
+    peaks = _peak_in_fresh_process(",".join(sorted({shape[4] for shape in shapes})), device, n, repeats)
     results = []
     for T, B, D, H, dtype in shapes:
         progress(f"T{T} B{B} D{D} H{H} {dtype}")
-        results.append(bench_shape(T, B, D, H, dtype, device, repeats, peaks[dtype], rounds))
+        results.append(bench_shape(T, B, D, H, dtype, device, repeats, peaks["gemm"][dtype], rounds,
+                                   progress=progress))
     progress("memory of the fast backward")
-    return {"device": device, "machine": machine(), "threads": torch.get_num_threads(), "repeats": repeats,
-            "rounds": rounds,
-            "gemm_size": n, "gemm_peak_gflops": peaks, "onednn_gemm_peak_gflops": onednn, "shapes": results,
-            "fast_backward_memory_mib": fast_backward_memory()}
+    return {"device": device, "machine": machine(), "cpu_kind": cpu_kind(), "threads": torch.get_num_threads(),
+            "blas_threads": _blas_threads(), "process": "fresh", "repeats": repeats, "rounds": rounds,
+            "gemm_size": n, "gemm_peak_gflops": peaks["gemm"], "onednn_gemm_peak_gflops": peaks["onednn"],
+            "shapes": results, "fast_backward_memory_mib": fast_backward_memory()}
+
+
+def _blas_threads():
+    """The threads NumPy's BLAS runs with here, or None where threadpoolctl cannot say."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return None
+    counts = [pool["num_threads"] for pool in threadpool_info() if pool.get("user_api") == "blas"]
+    return counts[0] if counts else None
+
+
+def _child(argv):
+    """The child process: times one implementation (or the GEMM peak) and prints JSON on stdout."""
+    if argv[0] == "--peak":
+        dtypes, device, n, repeats = argv[1].split(","), argv[2], int(argv[3]), int(argv[4])
+        onednn = onednn_gemm_peak_gflops(n, repeats) if device == "cpu" else None
+        print(json.dumps({"gemm": {dtype: gemm_peak_gflops(dtype, device, n, repeats) for dtype in dtypes},
+                          "onednn": onednn}))
+        return
+    name, T, B, D, H, dtype, device, repeats = argv
+    print(json.dumps(time_implementation(name, int(T), int(B), int(D), int(H), dtype, device, int(repeats))))
+
+
+if __name__ == "__main__":
+    _child(sys.argv[1:])

@@ -21,7 +21,7 @@ LAYERS = [
     {"notation", "tree", "_validate", "_tree", ""},  # "": the package's own __init__ (__version__)
     {"params", "gradcheck", "optim", "sampling", "data", "records", "checkpoint", "progress", "bleu", "decoding",
      "evidence", "realdata"},
-    {"numpy_impl", "torch_impl", "convert"},
+    {"numpy_impl", "torch_impl", "convert", "peers"},
     {"models"},
     {"experiments", "exercises", "figures", "bench"},
     {"__main__"},

@@ -23,14 +23,53 @@ def test_lstm_flops_counts_forward_once_and_backward_twice():
     assert bench.lstm_flops(T, B, D, H) == 3 * forward
 
 
-def test_bench_shape_reports_every_implementation_and_the_ratios_the_book_reads():
-    result = bench.bench_shape(4, 2, 3, 5, "float64", "cpu", repeats=1, peak=1.0)
-    assert set(result["ms"]) == set(bench.IMPLEMENTATIONS)
-    assert result["numpy_fast_over_nn"] == pytest.approx(result["ms"]["numpy_fast"] / result["ms"]["nn"])
-    assert result["twin_fast_over_nn"] == pytest.approx(result["ms"]["twin_fast"] / result["ms"]["nn"])
-    assert result["numpy_fast_over_nn_native"] == pytest.approx(result["ms"]["numpy_fast"] / result["ms"]["nn_native"])
-    assert set(result["gemm_floor_ms"]) == {"numpy", "torch"}
+def _in_process(name, T, B, D, H, dtype, device, repeats):
+    return bench.time_implementation(name, T, B, D, H, dtype, device, repeats)
+
+
+def test_bench_shape_reports_every_implementation_its_spread_and_the_ratios_the_book_reads():
+    result = bench.bench_shape(4, 2, 3, 5, "float64", "cpu", repeats=2, peak=1.0, rounds=2, timer=_in_process)
+    timed = set(bench.IMPLEMENTATIONS) - set(bench.FLOORS)
+    assert set(result["ms"]) == timed and set(result["gemm_floor_ms"]) == {"numpy", "torch", "activations"}
+    assert set(result["spread_ms"]) == set(bench.IMPLEMENTATIONS)
+    for name, spread in result["spread_ms"].items():
+        assert spread["min"] <= spread["median"] <= spread["max"], name
+        assert len(result["round_ms"][name]) == 2, "one median per round"
+    ms = result["ms"]
+    assert result["numpy_fast_over_nn"] == pytest.approx(ms["numpy_fast"] / ms["nn"])
+    assert result["numpy_fast_over_numpy_loop"] == pytest.approx(ms["numpy_fast"] / ms["numpy_loop"])
+    assert result["twin_fast_over_twin_scratch"] == pytest.approx(ms["twin_fast"] / ms["twin_scratch"])
+    assert result["numpy_fast_ws_over_floor"] == pytest.approx(ms["numpy_fast_ws"] / result["gemm_floor_ms"]["numpy"])
+    assert result["twin_fast_over_floor"] == pytest.approx(ms["twin_fast"] / result["gemm_floor_ms"]["torch"])
     assert result["fraction_of_peak"] == result["gflops"], "with peak 1 GFLOP/s the fraction is the GFLOP/s"
+
+
+def test_each_implementation_is_timed_in_a_fresh_process_and_numpy_ones_import_no_torch():
+    timed = bench.time_in_fresh_process("numpy_fast", 3, 2, 3, 4, "float64", "cpu", 2)
+    assert len(timed["ms"]) == 2 and all(t > 0 for t in timed["ms"])
+    assert timed["page_faults"] is None or timed["page_faults"] >= 0
+    import subprocess
+    import sys as _sys
+
+    probe = ("import sys; from lstm_course import bench; bench.time_implementation('numpy_loop', 3, 2, 3, 4, "
+             "'float64', 'cpu', 1); print('torch' in sys.modules)")
+    done = subprocess.run([_sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False", "a NumPy implementation is timed without torch in its process"
+
+
+def test_a_failing_child_process_is_one_clear_line():
+    with pytest.raises(RuntimeError, match="failed in its own process") as error:
+        bench.time_in_fresh_process("numpy_fast", 0, 2, 3, 4, "float64", "cpu", 1)
+    assert "\n" not in str(error.value)
+
+
+def test_an_unknown_implementation_is_refused_by_name():
+    with pytest.raises(ValueError, match="implementation must be one of"):
+        bench.implementation_call("numpy_fastest", 3, 2, 3, 4, "float64")
+
+
+def test_cpu_kind_names_the_widest_vector_unit():
+    assert bench.cpu_kind() in {"avx512", "avx2"} or bench.cpu_kind().isidentifier()
 
 
 def test_nn_native_runs_torch_nn_without_onednn_and_restores_the_setting():
@@ -77,11 +116,12 @@ def test_bench_refuses_bad_arguments_with_one_error_line_before_any_work(capsys,
 
 
 def test_bench_quick_never_replaces_a_saved_full_bench(capsys, tmp_path):
-    full = {"experiment": "bench", "command": "python -m lstm_course bench --save", "quick": False, "metrics": {}}
-    (tmp_path / "bench.json").write_text(json.dumps(full))
+    full = {"experiment": f"bench-{bench.cpu_kind()}", "command": "python -m lstm_course bench --save",
+            "quick": False, "metrics": {}}
+    (tmp_path / f"bench-{bench.cpu_kind()}.json").write_text(json.dumps(full))
     status, _, err = run_cli(capsys, "bench", "--quick", "--save", "--results", str(tmp_path))
     assert status == 2 and "holds a full run" in err
-    assert json.loads((tmp_path / "bench.json").read_text()) == full
+    assert json.loads((tmp_path / f"bench-{bench.cpu_kind()}.json").read_text()) == full
 
 
 def test_machine_names_the_cpu_and_which_blas_runs_which_kernels():

@@ -124,3 +124,70 @@ def test_fast_backward_memory_grows_linearly_in_T(rng):
         sizes[T] = sum(a.nbytes for a in (tape.gates, tape.h_prev, tape.c_prev, tape.tanh_c))
     assert sizes[100] == 7 * 100 * B * H * 8
     assert sizes[200] == 2 * sizes[100] and sizes[400] == 4 * sizes[100], f"not linear in T: {sizes}"
+
+
+# --- the workspace: buffers reused from call to call, and a stale cache refused -------------------------------
+
+def _fast_call(params, arrays, lengths, workspace):
+    xs, h0, c0, d_out, d_h_n, d_c_n = arrays
+    out, (h_n, c_n), cache = numpy_impl.lstm_fast_forward(xs, params, h0, c0, lengths, workspace=workspace)
+    d_xs, d_h0, d_c0, grads = numpy_impl.lstm_fast_backward(d_out, d_h_n, d_c_n, cache)
+    return [out, h_n, c_n, d_xs, d_h0, d_c0] + [leaf for _, leaf in tree_items(grads)]
+
+
+@pytest.mark.parametrize("L, bidirectional, lengths", [(1, False, None), (2, True, [6, 2, 4])])
+def test_fast_path_with_a_workspace_gives_the_same_numbers_call_after_call(rng, L, bidirectional, lengths):
+    from lstm_course.numpy_impl.workspace import Workspace
+
+    workspace = Workspace()
+    for _ in range(3):  # new data every call: a reused buffer must not leak the previous call's values
+        params, arrays = _problem(rng, 6, 3, 4, 5, L, bidirectional)
+        with_ws, without = _fast_call(params, arrays, lengths, workspace), _fast_call(params, arrays, lengths, None)
+        assert _worst(with_ws, without) == 0.0, "a workspace changes no number"
+    held = workspace.nbytes
+    _fast_call(params, arrays, lengths, workspace)
+    assert workspace.nbytes == held, "the same shapes take no new buffers"
+
+
+def test_results_of_a_workspace_call_are_the_callers_and_survive_the_next_call(rng):
+    from lstm_course.numpy_impl.workspace import Workspace
+
+    workspace = Workspace()
+    params, arrays = _problem(rng, 6, 3, 4, 5, 2, True)
+    first = [a.copy() for a in _fast_call(params, arrays, None, workspace)]
+    kept = _fast_call(params, arrays, None, workspace)
+    _fast_call(params, [a * 2 for a in arrays], None, workspace)
+    assert _worst(first, kept) == 0.0, "outputs, states and gradients never live in the workspace"
+
+
+def test_a_cache_whose_workspace_was_reused_is_refused_with_one_line(rng):
+    from lstm_course.numpy_impl.workspace import Workspace
+
+    workspace = Workspace()
+    params, (xs, h0, c0, d_out, _, _) = _problem(rng, 6, 3, 4, 5, 1, False)
+    stale = numpy_impl.lstm_fast_forward(xs, params, workspace=workspace)[2]
+    numpy_impl.lstm_fast_forward(xs, params, workspace=workspace)
+    with pytest.raises(ValueError, match="reused by a later lstm_fast_forward") as error:
+        numpy_impl.lstm_fast_backward(d_out, None, None, stale)
+    assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("cache_bytes", [1, 4 * 5 * 8 * 3, 10 ** 9])  # one step, three steps, all steps per chunk
+def test_the_backward_gives_the_same_numbers_whatever_its_chunk_of_steps(rng, monkeypatch, cache_bytes):
+    from lstm_course.numpy_impl import lstm_fast
+
+    params, arrays = _problem(rng, 7, 3, 4, 5, 1, True)
+    reference = _fast_call(params, arrays, [7, 3, 5], None)
+    monkeypatch.setattr(lstm_fast, "CACHE_BYTES", cache_bytes)
+    assert _worst(_fast_call(params, arrays, [7, 3, 5], None), reference) == 0.0
+
+
+def test_fast_path_activations_are_exact_and_silent_at_plus_minus_1e4(rng):
+    params, (xs, h0, c0, _, _, _) = _problem(rng, 3, 2, 4, 5, 1, False)
+    p = params[0]["forward"]
+    p["b_f"][:] = 1e4  # forget gate pinned open: sigma = 1 exactly
+    p["b_i"][:] = -1e4  # input gate shut: sigma = 0 exactly (exp overflows to inf, on purpose)
+    out, (h_n, c_n), cache = numpy_impl.lstm_fast_forward(xs, params, h0, c0)  # RuntimeWarnings are errors here
+    f, i = cache.tapes[0][0].gates[..., :5], cache.tapes[0][0].gates[..., 5:10]
+    assert np.all(f == 1.0) and np.all(i == 0.0)
+    np.testing.assert_array_equal(c_n[0], c0[0], err_msg="f = 1 and i = 0 keep the cell as it was")

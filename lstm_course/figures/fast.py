@@ -7,8 +7,10 @@ from matplotlib.patches import FancyArrowPatch, Rectangle
 from ._draw import COLOURS, _white
 
 GATE_COLOURS = {"f": "#f4cccc", "i": "#cfe2f3", "o": "#d9ead3", "c": "#fff2cc"}
-BENCH_NAMES = ("numpy_readable", "numpy_fast", "twin_readable", "twin_fast", "nn", "nn_native")
-SHORT = {"numpy_readable": "np-read", "numpy_fast": "np-fast", "twin_readable": "twin-read",
+BENCH_NAMES = ("numpy_loop", "numpy_readable", "numpy_fast", "numpy_fast_ws", "twin_scratch", "twin_readable",
+               "twin_fast", "nn", "nn_native")
+SHORT = {"numpy_readable": "np-read", "numpy_fast": "np-fast", "numpy_fast_ws": "np-fast+ws",
+         "numpy_loop": "np-loop (CS231n)", "twin_scratch": "scratch (d2l)", "twin_readable": "twin-read",
          "twin_fast": "twin-fast", "nn": "nn", "nn_native": "nn-native"}
 EDGE = "#444444"
 
@@ -132,10 +134,10 @@ def plot_bench(metrics, names=BENCH_NAMES, width=7.0):
     Parameters
     ----------
     metrics : dict
-        ``results/bench.json``'s ``"metrics"``: ``shapes`` (each with ``name``, ``dtype``, ``gflop``,
+        ``results/bench-KIND.json``'s ``"metrics"``: ``shapes`` (each with ``name``, ``dtype``, ``gflop``,
         ``fraction_of_peak`` and ``gemm_floor_ms``), ``gemm_peak_gflops`` and ``onednn_gemm_peak_gflops``.
     names : sequence of str
-        Implementations, one bar each per shape.
+        Implementations, one bar each per shape; those the record does not have are left out.
     width : float
         Figure width in inches.
 
@@ -146,6 +148,7 @@ def plot_bench(metrics, names=BENCH_NAMES, width=7.0):
         the dashed grey line the BLAS peak. The legend sits below the axis.
     """
     shapes = metrics["shapes"]
+    names = [name for name in names if all(name in s["fraction_of_peak"] for s in shapes)]
     fig, ax = plt.subplots(figsize=(width, 4.6))
     bar = 0.8 / len(names)
     x = np.arange(len(shapes))

@@ -27,6 +27,7 @@ import numpy as np
 from .. import _validate
 from ..notation import LSTM_GATES, layer_directions, lstm_shapes
 from .recurrence import lengths_to_mask, upstream_gradients
+from .workspace import check_current, fresh
 
 FUSED_ORDER = ("f", "i", "o", "c")  # sigmoid gates first, then the tanh content
 
@@ -35,7 +36,7 @@ class DirectionTape(NamedTuple):
     """What one direction of one layer keeps for the fast backward (all preallocated, T-major)."""
 
     gates: np.ndarray  # (T, B, 4H): [f, i, o, c_tilde] after activation
-    h_prev: np.ndarray  # (T, B, H): the state h entering step t
+    h_prev: np.ndarray  # (T, B, H): the state h entering step t (a view of the forward's state buffer)
     c_prev: np.ndarray  # (T, B, H)
     tanh_c: np.ndarray  # (T, B, H)
     W_x: np.ndarray  # (4H, D_in)
@@ -50,6 +51,8 @@ class LSTMFastCache(NamedTuple):
     tapes: list  # tapes[k][d]: DirectionTape
     masks: np.ndarray | None  # (T, B) or None
     hidden_size: int
+    workspace: object = None  # the Workspace the buffers came from, or None
+    generation: int = 0  # the workspace's call that made this cache
 
 
 def fuse_gates(p):
@@ -80,60 +83,91 @@ def split_gates(dW_x, dW_h, db):
     return {key: grads[key] for key in [f"W_{g}" for g in LSTM_GATES] + [f"b_{g}" for g in LSTM_GATES]}
 
 
-def _sigmoid_(z):
-    """In place: z <- sigmoid(z) = tanh(z / 2) / 2 + 1 / 2."""
-    z *= 0.5
-    np.tanh(z, out=z)
-    z *= 0.5
-    z += 0.5
+CACHE_BYTES = 256 * 1024  # the working set one chunk of steps may use: about half a per-core L2 cache
 
 
-def direction_fast_forward(xs, h0, c0, p, masks, reverse):
-    """One direction: returns ``(out (T, B, H), h_n, c_n, DirectionTape)``."""
+def steps_per_chunk(B, H, itemsize, cache_bytes=CACHE_BYTES):
+    """How many time steps the backward prepares at once: as many as fit ``cache_bytes`` of gate factors.
+
+    A step's factors are ``(B, 4H)`` values. Prepared for all T steps at once
+    (one large array per factor), they leave the cache before the loop reads
+    them, and every pass over them runs at memory speed; prepared a chunk at a
+    time they are read while still in cache. Tiny shapes still get every step
+    in one chunk, which keeps the NumPy calls per step few.
+    """
+    return max(1, cache_bytes // (B * 4 * H * itemsize))
+
+
+def _activation_scale(H, dtype):
+    """``(4H,)``: -1 on the sigmoid rows, -2 on the content rows (see :func:`direction_fast_forward`)."""
+    return np.concatenate([np.full(3 * H, -1.0), np.full(H, -2.0)]).astype(dtype)
+
+
+def direction_fast_forward(xs, h0, c0, p, masks, reverse, take=fresh):
+    r"""One direction: returns ``(out (T, B, H), h_n, c_n, DirectionTape)``.
+
+    Every activation is computed from one ``exp``: the fused weights and bias
+    are scaled once by ``s = -1`` on the sigmoid rows and ``s = -2`` on the
+    content rows, so that one pass of :math:`1 / (1 + e^{s z})` over the whole
+    ``(B, 4H)`` block gives :math:`\sigma(z)` for the gates and
+    :math:`\sigma(2 z)` for the content, and :math:`\tanh z = 2 \sigma(2 z) - 1`.
+    ``exp`` overflows to ``inf`` for large ``s z``, which gives exactly 0; at
+    ``z = 1e4`` (the pinned forget gate) the result is exactly 1.
+    Buffers come from ``take(name, shape, dtype)`` (:mod:`.workspace`).
+    """
     T, B, D = xs.shape
     H = h0.shape[1]
     W_x, W_h, b = fuse_gates(p)
-    # hoisted: all steps at once
-    gates = (xs.reshape(T * B, D) @ W_x.T).reshape(T, B, 4 * H)
-    gates += b
-    h_prev, c_prev, tanh_c = (np.empty((T, B, H), dtype=xs.dtype) for _ in range(3))
-    out = np.empty((T, B, H), dtype=xs.dtype)
-    W_hT = W_h.T
-    h, c = h0, c0
-    for t in (range(T - 1, -1, -1) if reverse else range(T)):
-        h_prev[t], c_prev[t] = h, c
-        z = gates[t]
-        z += h @ W_hT  # the one GEMM per step, (B, H) @ (H, 4H)
-        _sigmoid_(z[:, :3 * H])
-        np.tanh(z[:, 3 * H:], out=z[:, 3 * H:])
-        f_t, i_t = z[:, :H], z[:, H:2 * H]
-        o_t, c_tilde = z[:, 2 * H:3 * H], z[:, 3 * H:]
-        c_new = f_t * c
-        c_new += i_t * c_tilde  # c_t = f_t c_prev + i_t c_tilde
-        np.tanh(c_new, out=tanh_c[t])
-        np.multiply(o_t, tanh_c[t], out=out[t])  # h_t = o_t tanh(c_t)
-        if masks is not None:  # padded rows keep their state and output zeros
-            m = masks[t][:, None]
-            h, c = np.where(m, out[t], h), np.where(m, c_new, c)
-            out[t] *= m
-        else:
-            h, c = out[t], c_new
+    scale = _activation_scale(H, xs.dtype)
+    # hoisted: all steps at once, pre-activations already scaled by s
+    gates = take("gates", (T, B, 4 * H), xs.dtype)
+    np.matmul(xs.reshape(T * B, D), (W_x * scale[:, None]).T, out=gates.reshape(T * B, 4 * H))
+    gates += b * scale
+    W_hT = (W_h * scale[:, None]).T  # (H, 4H)
+    # States in (T + 1, B, H) buffers, written in place: step t reads slot `prev` and writes slot `new`,
+    # so that h_prev and c_prev of every step are plain views, never copies.
+    hs, cs = take("hs", (T + 1, B, H), xs.dtype), take("cs", (T + 1, B, H), xs.dtype)
+    first = T if reverse else 0
+    hs[first], cs[first] = h0, c0
+    tanh_c, i_c = take("tanh_c", (T, B, H), xs.dtype), take("i_c", (B, H), xs.dtype)
+    with np.errstate(over="ignore"):  # exp(large) = inf is the intended 0 of the sigmoid
+        for t in (range(T - 1, -1, -1) if reverse else range(T)):
+            prev, new = (t + 1, t) if reverse else (t, t + 1)
+            z = gates[t]
+            z += hs[prev] @ W_hT  # the one GEMM per step, (B, H) @ (H, 4H)
+            np.exp(z, out=z)
+            z += 1
+            np.reciprocal(z, out=z)  # sigma(z_f), sigma(z_i), sigma(z_o), sigma(2 z_c)
+            f_t, i_t = z[:, :H], z[:, H:2 * H]
+            o_t, c_tilde = z[:, 2 * H:3 * H], z[:, 3 * H:]
+            c_tilde *= 2
+            c_tilde -= 1  # c_tilde = tanh(z_c) = 2 sigma(2 z_c) - 1
+            c_t = np.multiply(f_t, cs[prev], out=cs[new])
+            np.multiply(i_t, c_tilde, out=i_c)
+            c_t += i_c  # c_t = f_t c_prev + i_t c_tilde
+            np.tanh(c_t, out=tanh_c[t])
+            np.multiply(o_t, tanh_c[t], out=hs[new])  # h_t = o_t tanh(c_t)
+            if masks is not None:  # padded rows keep their state
+                keep = ~masks[t]
+                hs[new][keep], cs[new][keep] = hs[prev][keep], cs[prev][keep]
+    last = 0 if reverse else T
+    out, h_prev, c_prev = (hs[:-1], hs[1:], cs[1:]) if reverse else (hs[1:], hs[:-1], cs[:-1])
+    if masks is not None:
+        out = out * masks[..., None]  # padded steps output zeros
+    h, c = hs[last], cs[last]
     return out, h, c, DirectionTape(gates, h_prev, c_prev, tanh_c, W_x, W_h, reverse)
 
 
-def direction_fast_backward(d_out, dh_n, dc_n, tape, masks):
-    """Backpropagate one direction: returns ``(d_xs, dh0, dc0, (dZ, dW_h, db))``, ``dZ (T B, 4H)``.
+def _gate_factors(gates, c_prev, tanh_c, P, A):
+    """The factors of the backward that do not depend on the carried gradients, for a chunk of steps.
 
-    Every factor that does not depend on the carried gradients is computed for
-    all steps before the loop, which then makes about eight NumPy calls per step.
+    With the chunk's ``gates (S, B, 4H)`` = ``[f, i, o, c_tilde]``, writes in place
+    ``P (S, B, 4H)`` = ``[c_prev f (1 - f), c_tilde i (1 - i), tanh(c_t) o (1 - o),
+    i (1 - c_tilde^2)]`` and ``A (S, B, H)`` = ``o (1 - tanh(c_t)^2)``.
     """
-    T, B, H = d_out.shape
-    gates, c_prev, tanh_c = tape.gates, tape.c_prev, tape.tanh_c
+    H = c_prev.shape[-1]
     f, i, o, c_tilde = (gates[..., n * H:(n + 1) * H] for n in range(4))
-    # dz_f = dc_t c_prev f (1 - f), dz_i = dc_t c_tilde i (1 - i), dz_o = dh_t tanh(c_t) o (1 - o),
-    # dz_c = dc_t i (1 - c_tilde^2), with dc_t = dc + dh_t o (1 - tanh(c_t)^2): the factors, written
-    # in place into one (T, B, 4H) buffer in the fused order f, i, o, c
-    P = gates * gates
+    np.multiply(gates, gates, out=P)
     np.subtract(gates, P, out=P)  # s (1 - s) in the three sigmoid blocks
     P_f, P_i, P_o, P_c = (P[..., n * H:(n + 1) * H] for n in range(4))
     P_f *= c_prev
@@ -142,33 +176,63 @@ def direction_fast_backward(d_out, dh_n, dc_n, tape, masks):
     np.multiply(c_tilde, c_tilde, out=P_c)
     np.subtract(1, P_c, out=P_c)
     P_c *= i  # i (1 - c_tilde^2)
-    A = tanh_c * tanh_c
+    np.multiply(tanh_c, tanh_c, out=A)
     np.subtract(1, A, out=A)
-    A *= o  # (T, B, H): o (1 - tanh(c_t)^2)
-    P = P.reshape(T, B, 4, H)
+    A *= o  # o (1 - tanh(c_t)^2)
+
+
+def direction_fast_backward(d_out, dh_n, dc_n, tape, masks, take=fresh):
+    """Backpropagate one direction: returns ``(d_xs, dh0, dc0, (dZ, dW_h, db))``, ``dZ (T B, 4H)``.
+
+    The factors that do not depend on the carried gradients (:func:`_gate_factors`)
+    are computed a chunk of :func:`steps_per_chunk` steps at a time, while the
+    chunk is still in cache; the loop then makes about six NumPy calls per step.
+    """
+    T, B, H = d_out.shape
+    gates, c_prev, tanh_c = tape.gates, tape.c_prev, tape.tanh_c
+    f = gates[..., :H]
+    S = min(T, steps_per_chunk(B, H, gates.itemsize, CACHE_BYTES))
+    P, A = take("P", (S, B, 4 * H), gates.dtype), take("A", (S, B, H), gates.dtype)
+    P4 = P.reshape(S, B, 4, H)
     if masks is not None:
         d_out = d_out * masks[..., None]  # a padded step has no output
-    dZ = np.empty_like(gates)  # (T, B, 4H): gradients of the pre-activations
+    dZ = take("dZ", gates.shape, gates.dtype)  # (T, B, 4H): gradients of the pre-activations
     dZ4 = dZ.reshape(T, B, 4, H)
     dh, dc = dh_n, dc_n
-    for t in (range(T) if tape.reverse else range(T - 1, -1, -1)):
-        dh_t = dh + d_out[t]  # from the output at t, plus from step t+1
-        dc_t = dc + dh_t * A[t]
-        np.multiply(P[t], dc_t[:, None, :], out=dZ4[t])  # f, i and c take dc_t ...
-        np.multiply(P[t, :, 2], dh_t, out=dZ4[t, :, 2])  # ... and o takes dh_t
-        if masks is not None:  # a padded step passed its state through unchanged
-            m = masks[t][:, None]
-            dZ[t] *= m
-            dh, dc = np.where(m, dZ[t] @ tape.W_h, dh_t), np.where(m, dc_t * f[t], dc)
-        else:
-            dh, dc = dZ[t] @ tape.W_h, dc_t * f[t]
+    order = list(range(T)) if tape.reverse else list(range(T - 1, -1, -1))
+    for start in range(0, T, S):
+        steps = order[start:start + S]
+        lo = min(steps)  # the chunk is the time slice [lo, lo + len(steps))
+        n = len(steps)
+        _gate_factors(gates[lo:lo + n], c_prev[lo:lo + n], tanh_c[lo:lo + n], P[:n], A[:n])
+        for t in steps:
+            s = t - lo
+            dh_t = dh + d_out[t]  # from the output at t, plus from step t+1
+            dc_t = dh_t * A[s]
+            dc_t += dc
+            np.multiply(P4[s], dc_t[:, None, :], out=dZ4[t])  # f, i and c take dc_t ...
+            np.multiply(P4[s, :, 2], dh_t, out=dZ4[t, :, 2])  # ... and o takes dh_t
+            if masks is not None:  # a padded step passed its state through unchanged
+                m = masks[t][:, None]
+                dZ[t] *= m
+                dh, dc = np.where(m, dZ[t] @ tape.W_h, dh_t), np.where(m, dc_t * f[t], dc)
+            else:
+                dh, dc = dZ[t] @ tape.W_h, dc_t * f[t]
     flat = dZ.reshape(T * B, 4 * H)
     dW_h = flat.T @ tape.h_prev.reshape(T * B, H)  # weight gradients: one GEMM over all steps
-    d_xs = (flat @ tape.W_x).reshape(T, B, -1)  # (T B, 4H) @ (4H, D_in)
+    d_xs = take("d_x", (T, B, tape.W_x.shape[1]), gates.dtype)
+    np.matmul(flat, tape.W_x, out=d_xs.reshape(T * B, -1))  # (T B, 4H) @ (4H, D_in)
     return d_xs, dh, dc, (flat, dW_h, flat.sum(axis=0))
 
 
-def lstm_fast_forward(xs, params, h0=None, c0=None, lengths=None):
+def _taker(workspace, prefix):
+    """``take(name, shape, dtype)`` for one layer and direction: from ``workspace``, or fresh without one."""
+    if workspace is None:
+        return fresh
+    return lambda name, shape, dtype: workspace.take(f"{prefix}.{name}", shape, dtype)
+
+
+def lstm_fast_forward(xs, params, h0=None, c0=None, lengths=None, workspace=None):
     """The fast path of :func:`lstm_course.numpy_impl.lstm_forward`: same arguments, same results.
 
     Parameters
@@ -178,6 +242,11 @@ def lstm_fast_forward(xs, params, h0=None, c0=None, lengths=None):
         As in :func:`lstm_course.numpy_impl.lstm_forward`.
     h0, c0 : ndarray, shape (L * num_directions, B, H), optional
     lengths : sequence of int, shape (B,), optional
+    workspace : lstm_course.numpy_impl.workspace.Workspace, optional
+        Reuse its buffers for what the backward keeps, rather than new ones on
+        every call (faster where fresh memory is slow; see
+        :mod:`lstm_course.numpy_impl.workspace`). The cache is then valid until
+        the next call with the same workspace; the results never live in it.
 
     Returns
     -------
@@ -198,19 +267,22 @@ def lstm_fast_forward(xs, params, h0=None, c0=None, lengths=None):
         _validate.check_shape(s0, (L * num_directions, B, H), f"{name} (L * num_directions, B, H)", like=xs)
         states.append(s0)
     masks = None if lengths is None else lengths_to_mask(_validate.check_lengths(lengths, T, B), T)
+    generation = 0 if workspace is None else workspace.begin()
     h_n, c_n = np.empty_like(states[0]), np.empty_like(states[1])
     layer_input, layer_inputs, tapes = xs, [], []
     for k, layer in enumerate(params):
-        out = np.empty((T, B, num_directions * H), dtype=xs.dtype)
+        shape = (T, B, num_directions * H)  # the last layer's output is the caller's: never in the workspace
+        out = np.empty(shape, dtype=xs.dtype) if k == L - 1 else _taker(workspace, k)("out", shape, xs.dtype)
         tapes.append([])
         for d, direction in enumerate(layer_directions(layer)):
             index = k * num_directions + d  # layer-major, like torch.nn
             out[..., d * H:(d + 1) * H], h_n[index], c_n[index], tape = direction_fast_forward(
-                layer_input, states[0][index], states[1][index], layer[direction], masks, direction == "reverse")
+                layer_input, states[0][index], states[1][index], layer[direction], masks, direction == "reverse",
+                _taker(workspace, f"{k}.{d}"))
             tapes[k].append(tape)
         layer_inputs.append(layer_input)
         layer_input = out
-    return layer_input, (h_n, c_n), LSTMFastCache(layer_inputs, tapes, masks, H)
+    return layer_input, (h_n, c_n), LSTMFastCache(layer_inputs, tapes, masks, H, workspace, generation)
 
 
 def lstm_fast_backward(d_out, d_h_n, d_c_n, cache):
@@ -229,6 +301,7 @@ def lstm_fast_backward(d_out, d_h_n, d_c_n, cache):
     grads : list of dict, the structure of ``params``
     """
     _validate.check_cache(cache, LSTMFastCache, "lstm_fast_backward", "lstm_fast_forward")
+    check_current(cache.workspace, cache.generation, "lstm_fast_backward", "lstm_fast_forward")
     x0, H = cache.layer_inputs[0], cache.hidden_size
     T, B = x0.shape[:2]
     num_directions = len(cache.tapes[0])
@@ -239,11 +312,14 @@ def lstm_fast_backward(d_out, d_h_n, d_c_n, cache):
     d_layer_output = d_out
     for k in reversed(range(len(cache.tapes))):
         x = cache.layer_inputs[k]
-        d_layer_input = np.zeros_like(x)
+        # d_xs of the first layer is the caller's; the others are consumed within this call
+        d_layer_input = np.zeros_like(x) if k == 0 else _taker(cache.workspace, k)("d_in", x.shape, x.dtype)
+        d_layer_input[...] = 0
         for d, tape in enumerate(cache.tapes[k]):
             index = k * num_directions + d
             d_x, d_h0[index], d_c0[index], (flat, dW_h, db) = direction_fast_backward(
-                d_layer_output[..., d * H:(d + 1) * H], d_states[0][index], d_states[1][index], tape, cache.masks)
+                d_layer_output[..., d * H:(d + 1) * H], d_states[0][index], d_states[1][index], tape, cache.masks,
+                _taker(cache.workspace, f"{k}.{d}.backward"))
             d_layer_input += d_x
             dW_x = flat.T @ x.reshape(T * B, x.shape[2])  # (4H, D_k): one GEMM over all T B rows
             grads[k]["reverse" if tape.reverse else "forward"] = split_gates(dW_x, dW_h, db)

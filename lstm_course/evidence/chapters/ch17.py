@@ -1,17 +1,28 @@
-"""Claims of chapter 17 (``17_making_it_fast``): which implementation is faster, across the benchmark's shapes.
+"""Claims of chapter 17 (``17_making_it_fast``): which implementation is faster, on one shape and across shapes.
 
-``bench.json`` keeps one time per implementation and shape (the median of a block of repeats, the
-best of a few rounds) and no spread, so no claim can be decided within one shape. What the record
-can decide is a ratio *across shapes*: the geometric mean of one implementation's time over
-another's, with a t interval over the shapes (a paired t-test on the log times). A shape is a
-different problem, not a repeat, so the interval covers how the ratio varies between problems like
-these; timing noise within a shape is not in it.
+``bench-avx512.json`` is the earlier bench, run on the AVX-512 machine: one process, one time per
+implementation and shape, no spread. What it can decide is a ratio *across shapes* (below).
+
+``bench-avx2.json`` (``python -m lstm_course bench --save`` on an AVX2 CPU) times every
+implementation in a fresh process of its own, in three rounds, and keeps every time. Two kinds of
+evidence come from it:
+
+- **Within a shape**, the rounds are the repeats: each round is a new process per implementation,
+  so the paired t-test on the log times over rounds (round r of A against round r of B, run side
+  by side) covers the run-to-run spread of the machine. Three rounds decide only large effects.
+- **Across shapes** (either record), the geometric mean of one implementation's time over another's, with a t
+  interval over the shapes (a paired t-test on the log median times). A shape is a different
+  problem, not a repeat, so that interval covers how the ratio varies between problems like these.
 """
 
 import math
 
 from lstm_course.evidence.claims import Evidence, claim, side
 from lstm_course.evidence.protocol import paired_comparison
+
+SOURCE = "bench-avx2"  # every implementation in a fresh process, three rounds, the peers and the floors
+OLD = "bench-avx512"  # the earlier bench, on the AVX-512 machine: one process, one time per shape, no peers
+MAIN = "T50 B32 D65 H128 float32"
 
 
 def _ratio(bench, a, b, dtype=None):
@@ -26,26 +37,73 @@ def _ratio(bench, a, b, dtype=None):
                     len(shapes), "runs", c["p_value"])
 
 
+def rounds_ratio(bench, shape, a, b, line=1.0):
+    """Time ratio ``a / b`` on one shape, round by round, as Evidence that it lies below ``line``.
+
+    ``a`` and ``b`` are implementation names, a floor as ``floor_numpy`` or ``floor_torch``.
+    """
+    s = next(s for s in bench["metrics"]["shapes"] if s["name"] == shape)
+    c = paired_comparison([math.log(t) for t in s["round_ms"][a]], [math.log(t) for t in s["round_ms"][b]])
+    effect, low, high = (math.exp(c[k]) for k in ("effect", "low", "high"))
+    return Evidence(side(low, high, line=line, favours="below"), effect, low, high,
+                    f"time of {a} / time of {b} on {shape}, geometric mean over rounds",
+                    "paired t-test on log times over rounds (each round a fresh process per implementation)",
+                    c["n"], "runs", c["p_value"])
+
+
 @claim("ch17-fast-path-beats-readable-over-shapes", "17_making_it_fast",
-       "Across the benchmark's float32 shapes, the NumPy fast path takes less time than the readable NumPy "
-       "path: in one timing run it is faster on every shape, but by so different factors that four shapes "
-       "do not decide the mean ratio.",
-       "inconclusive", "bench")
+       "On the AVX-512 machine, across the benchmark's float32 shapes, the NumPy fast path takes less time than "
+       "the readable NumPy path: in one timing run it is faster on every shape, but by so different factors that "
+       "four shapes do not decide the mean ratio.",
+       "inconclusive", OLD)
 def _fast_path_beats_readable(records):
-    return _ratio(records["bench"], "numpy_fast", "numpy_readable", "float32")
+    return _ratio(records[OLD], "numpy_fast", "numpy_readable", "float32")
 
 
 @claim("ch17-nn-faster-than-numpy-fast-path", "17_making_it_fast",
-       "Across the benchmark's float32 shapes, torch.nn.LSTM (with oneDNN) takes less time than the NumPy fast "
-       "path (one timing run).",
-       "supported", "bench")
+       "On the AVX-512 machine, across the benchmark's float32 shapes, torch.nn.LSTM (with oneDNN) takes less "
+       "time than the NumPy fast path (one timing run).",
+       "supported", OLD)
 def _nn_faster_than_numpy_fast(records):
-    return _ratio(records["bench"], "nn", "numpy_fast", "float32")
+    return _ratio(records[OLD], "nn", "numpy_fast", "float32")
 
 
 @claim("ch17-numpy-fast-path-beats-aten-loop", "17_making_it_fast",
-       "Across the benchmark's float32 shapes, the NumPy fast path takes less time than torch.nn.LSTM without "
-       "oneDNN (ATen's generic loop): faster on some shapes, about level on others, not decided (one timing run).",
-       "inconclusive", "bench")
+       "On the AVX-512 machine, across the benchmark's float32 shapes, the NumPy fast path takes less time than "
+       "torch.nn.LSTM without oneDNN (ATen's generic loop): faster on some shapes, about level on others, not "
+       "decided (one timing run).",
+       "inconclusive", OLD)
 def _numpy_fast_beats_aten(records):
-    return _ratio(records["bench"], "numpy_fast", "nn_native", "float32")
+    return _ratio(records[OLD], "numpy_fast", "nn_native", "float32")
+
+
+@claim("ch17-numpy-fast-beats-cs231n-loop", "17_making_it_fast",
+       "On the main shape, the NumPy fast path with a workspace is at least 1.3 times as fast as a CS231n-style "
+       "NumPy loop (its time at most 1/1.3 of the loop's).",
+       "supported", SOURCE)
+def _numpy_fast_beats_loop(records):
+    return rounds_ratio(records[SOURCE], MAIN, "numpy_fast_ws", "numpy_loop", line=1 / 1.3)
+
+
+@claim("ch17-twin-fast-beats-d2l-scratch", "17_making_it_fast",
+       "On the main shape, the Torch twin's fast path is at least 1.5 times as fast as a d2l-style scratch LSTM "
+       "with autograd (its time at most 1/1.5 of the scratch LSTM's).",
+       "supported", SOURCE)
+def _twin_fast_beats_scratch(records):
+    return rounds_ratio(records[SOURCE], MAIN, "twin_fast", "twin_scratch", line=1 / 1.5)
+
+
+@claim("ch17-numpy-fast-within-floor", "17_making_it_fast",
+       "On the main shape, the NumPy fast path with a workspace takes at most 1.1 times the time of its matrix "
+       "products alone (the GEMM floor).",
+       "contradicted", SOURCE)
+def _numpy_fast_within_floor(records):
+    return rounds_ratio(records[SOURCE], MAIN, "numpy_fast_ws", "floor_numpy", line=1.1)
+
+
+@claim("ch17-numpy-fast-beats-nn-float64", "17_making_it_fast",
+       "In float64 on the main shape, where torch.nn.LSTM does not use oneDNN, the NumPy fast path takes less "
+       "time than torch.nn.LSTM.",
+       "supported", SOURCE)
+def _numpy_fast_beats_nn_float64(records):
+    return rounds_ratio(records[SOURCE], "T50 B32 D65 H128 float64", "numpy_fast", "nn")
