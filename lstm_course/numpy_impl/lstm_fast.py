@@ -1,7 +1,8 @@
-r"""The fast path of the NumPy LSTM: the maths of :mod:`lstm_course.numpy_impl.lstm`, in few large GEMMs.
+r"""The fast path of the NumPy LSTM: the maths of ``lstm_course.numpy_impl.lstm``, in few large GEMMs.
 
-Same contract as :func:`lstm_forward` / :func:`lstm_backward` (shapes, layers,
-both directions, ``lengths``), same numbers (within 1e-12 in float64), but:
+Same contract as :func:`~lstm_course.numpy_impl.lstm_forward` /
+:func:`~lstm_course.numpy_impl.lstm_backward` (shapes, layers, both directions,
+``lengths``), same numbers (within 1e-12 in float64), but:
 
 1. **Gate fusion.** The four gate weights are stacked into one ``W (4H, D + H)``,
    split by columns into ``W_x (4H, D)`` and ``W_h (4H, H)``. Inside the fused
@@ -184,7 +185,7 @@ def _gate_factors(gates, c_prev, tanh_c, P, A):
 def direction_fast_backward(d_out, dh_n, dc_n, tape, masks, take=fresh):
     """Backpropagate one direction: returns ``(d_xs, dh0, dc0, (dZ, dW_h, db))``, ``dZ (T B, 4H)``.
 
-    The factors that do not depend on the carried gradients (:func:`_gate_factors`)
+    The factors that do not depend on the carried gradients (``_gate_factors``)
     are computed a chunk of :func:`steps_per_chunk` steps at a time, while the
     chunk is still in cache; the loop then makes about six NumPy calls per step.
     """

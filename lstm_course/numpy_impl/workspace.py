@@ -34,7 +34,7 @@ class Workspace:
         self._buffers = {}
 
     def take(self, name, shape, dtype):
-        """An uninitialised ``shape`` buffer of ``dtype`` under ``name``: the same array as last time if it fits."""
+        """An uninitialised ``shape`` buffer (e.g. ``(T, B, H)``) of ``dtype`` under ``name``: the same array as last time if it fits."""
         dtype = np.dtype(dtype)
         buffer = self._buffers.get(name)
         if buffer is None or buffer.shape != tuple(shape) or buffer.dtype != dtype:
@@ -53,12 +53,19 @@ class Workspace:
 
 
 def fresh(name, shape, dtype):
-    """What a call without a workspace uses in place of :meth:`Workspace.take`: a new buffer every time."""
+    """What a call without a workspace uses in place of :meth:`Workspace.take`: a new buffer every time.
+
+    ``shape`` is any tuple, e.g. ``(T, B, 4H)``; the buffer is uninitialised.
+    """
     return np.empty(shape, dtype=dtype)
 
 
 def check_current(workspace, generation, backward, forward):
-    """Refuse a cache whose workspace buffers a later forward call has already reused."""
+    """Refuse a cache whose workspace buffers a later forward call has already reused.
+
+    ``generation`` is a scalar: the workspace's count of forward calls when the
+    cache was made (``workspace=None``: nothing to check).
+    """
     if workspace is not None and workspace.generation != generation:
         raise ValueError(f"{backward}: this cache's buffers were reused by a later {forward} call with the same "
                          f"workspace (cache from call {generation}, workspace now at call {workspace.generation}); "
