@@ -250,8 +250,9 @@ def smoke_test_line(args):
         except ValueError:
             saved = None
         if saved is not None and not saved.get("quick"):
+            rerun = _full_command(args) if args.command == "bench" else f"reproduce {name}"  # timings: no reproduce
             return (f"smoke test: --quick checks that the command runs end to end; its numbers say nothing about "
-                    f"the model. The saved full run is {full} (`python -m lstm_course reproduce {name}` reruns it).")
+                    f"the model. The saved full run is {full} (`python -m lstm_course {rerun}` reruns it).")
     return ("smoke test: --quick checks that the command runs end to end; its numbers say nothing about the "
             f"model. No saved full run of {name} is here; `python -m lstm_course {_full_command(args)}` makes one.")
 
