@@ -173,7 +173,7 @@ def activations_floor_call(T, B, D, H, dtype):
 
     Every LSTM step needs a sigmoid or tanh of each of its ``4H`` pre-activations
     and a tanh of its ``H`` cells; the fast path computes the first from one
-    ``exp`` (:func:`lstm_course.numpy_impl.lstm_fast.direction_fast_forward`).
+    ``exp`` (``lstm_course.numpy_impl.lstm_fast.direction_fast_forward``).
     Done block by block, in cache, with nothing else, this is what no NumPy
     implementation of the cell can avoid beyond its GEMMs (``D`` is unused).
     """
