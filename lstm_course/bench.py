@@ -419,7 +419,7 @@ def run_bench(quick=False, device="cpu", progress=None):
     -------
     dict
         ``machine`` (see :func:`lstm_course.records.machine`), ``cpu_kind``,
-        ``threads`` (torch's, and ``blas_threads`` NumPy's BLAS), ``process``
+        ``threads`` (torch's), ``process``
         (``"fresh"``: one per implementation and round), ``gemm_peak_gflops``
         (per dtype), ``onednn_gemm_peak_gflops`` (float32, CPU; None on a GPU),
         ``shapes`` (a list, see :func:`bench_shape`) and
@@ -438,19 +438,9 @@ def run_bench(quick=False, device="cpu", progress=None):
                                    progress=progress))
     progress("memory of the fast backward")
     return {"device": device, "machine": machine(), "cpu_kind": cpu_kind(), "threads": torch.get_num_threads(),
-            "blas_threads": _blas_threads(), "process": "fresh", "repeats": repeats, "rounds": rounds,
+            "process": "fresh", "repeats": repeats, "rounds": rounds,
             "gemm_size": n, "gemm_peak_gflops": peaks["gemm"], "onednn_gemm_peak_gflops": peaks["onednn"],
             "shapes": results, "fast_backward_memory_mib": fast_backward_memory()}
-
-
-def _blas_threads():
-    """The threads NumPy's BLAS runs with here, or None where threadpoolctl cannot say."""
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return None
-    counts = [pool["num_threads"] for pool in threadpool_info() if pool.get("user_api") == "blas"]
-    return counts[0] if counts else None
 
 
 def _child(argv):

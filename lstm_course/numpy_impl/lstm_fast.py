@@ -122,16 +122,17 @@ def direction_fast_forward(xs, h0, c0, p, masks, reverse, take=fresh):
     scale = _activation_scale(H, xs.dtype)
     # hoisted: all steps at once, pre-activations already scaled by s
     gates = take("gates", (T, B, 4 * H), xs.dtype)
-    np.matmul(xs.reshape(T * B, D), (W_x * scale[:, None]).T, out=gates.reshape(T * B, 4 * H))
+    W_xT = (W_x * scale[:, None]).T  # (D, 4H)
+    np.matmul(xs.reshape(T * B, D), W_xT, out=gates.reshape(T * B, 4 * H))
     gates += b * scale
     W_hT = (W_h * scale[:, None]).T  # (H, 4H)
-    # States in (T + 1, B, H) buffers, written in place: step t reads slot `prev` and writes slot `new`,
-    # so that h_prev and c_prev of every step are plain views, never copies.
+    # States in (T + 1, B, H) buffers, written in place: step t reads
+    # slot `prev` and writes slot `new`, so h_prev and c_prev are views.
     hs, cs = take("hs", (T + 1, B, H), xs.dtype), take("cs", (T + 1, B, H), xs.dtype)
     first = T if reverse else 0
     hs[first], cs[first] = h0, c0
     tanh_c, i_c = take("tanh_c", (T, B, H), xs.dtype), take("i_c", (B, H), xs.dtype)
-    with np.errstate(over="ignore"):  # exp(large) = inf is the intended 0 of the sigmoid
+    with np.errstate(over="ignore"):  # exp(large) = inf gives the sigmoid its exact 0
         for t in (range(T - 1, -1, -1) if reverse else range(T)):
             prev, new = (t + 1, t) if reverse else (t, t + 1)
             z = gates[t]
@@ -152,7 +153,10 @@ def direction_fast_forward(xs, h0, c0, p, masks, reverse, take=fresh):
                 keep = ~masks[t]
                 hs[new][keep], cs[new][keep] = hs[prev][keep], cs[prev][keep]
     last = 0 if reverse else T
-    out, h_prev, c_prev = (hs[:-1], hs[1:], cs[1:]) if reverse else (hs[1:], hs[:-1], cs[:-1])
+    if reverse:  # time t reads slot t + 1
+        out, h_prev, c_prev = hs[:-1], hs[1:], cs[1:]
+    else:
+        out, h_prev, c_prev = hs[1:], hs[:-1], cs[:-1]
     if masks is not None:
         out = out * masks[..., None]  # padded steps output zeros
     h, c = hs[last], cs[last]
