@@ -302,12 +302,16 @@ def time_in_fresh_process(name, T, B, D, H, dtype, device, repeats):
     The child inherits this environment (thread counts, ``OPENBLAS_CORETYPE``);
     it reports the BLAS threads it ran with.
     """
-    command = [sys.executable, "-m", "lstm_course.bench", name, str(T), str(B), str(D), str(H), dtype, device,
-               str(repeats)]
+    return _child_process([name, T, B, D, H, dtype, device, repeats], f"timing {name} at T{T} B{B} D{D} H{H} {dtype}")
+
+
+def _child_process(args, what):
+    """Run ``python -m lstm_course.bench ARGS`` and return the JSON it prints; one-line RuntimeError if it fails."""
+    command = [sys.executable, "-m", "lstm_course.bench", *map(str, args)]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
-        raise RuntimeError(f"timing {name} at T{T} B{B} D{D} H{H} {dtype} failed in its own process: {last}")
+        raise RuntimeError(f"{what} failed in its own process: {last}")
     return json.loads(done.stdout)
 
 
@@ -394,13 +398,8 @@ def cpu_kind():
     return platform.machine().lower() or "cpu"
 
 
-def _peak_in_fresh_process(dtype, device, n, repeats):
-    command = [sys.executable, "-m", "lstm_course.bench", "--peak", dtype, device, str(n), str(repeats)]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
-        raise RuntimeError(f"timing the GEMM peak failed in its own process: {last}")
-    return json.loads(done.stdout)
+def _peak_in_fresh_process(dtypes, device, n, repeats):
+    return _child_process(["--peak", dtypes, device, n, repeats], "timing the GEMM peak")
 
 
 def run_bench(quick=False, device="cpu", progress=None):
