@@ -339,12 +339,16 @@ def test_solutions_are_collapsed_until_clicked(browser, page):
 def test_search_finds_the_forget_gate_in_the_lstm_cell_chapter(browser):
     _open(browser, "search.html?q=forget+gate")
     deadline = time.monotonic() + READY_SECONDS
-    links = []
+    # Sphinx shows the results one by one and writes its summary line only once the last is shown: read the
+    # list after the summary, or a fast machine reads half of it
+    links, summary = [], ""
     while time.monotonic() < deadline:
-        links = [a.get_attribute("href") for a in browser.find_elements("css selector", "ul.search li a")]
-        if links:
+        summary = " ".join(p.text for p in browser.find_elements("css selector", "p.search-summary"))
+        if summary.strip():
+            links = [a.get_attribute("href") for a in browser.find_elements("css selector", "ul.search li a")]
             break
         time.sleep(0.2)
+    assert summary.strip(), f"the search for 'forget gate' did not finish within {READY_SECONDS} s"
     assert any("07_lstm_cell" in (link or "") for link in links), f"search results for 'forget gate': {links}"
 
 
