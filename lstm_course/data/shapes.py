@@ -263,21 +263,25 @@ def load_captioning(n_train=6000, n_val=500, n_test=1000, n_heldout=500, seed=0)
             "heldout": make_split(n_heldout, rng, heldout=True)}
 
 
-def encode_captions(texts, max_len=None):
-    """Token ids (T + 1, N) from ``<start>`` to ``<end>``, padded with ``<pad>``, and the mask (T, N) of real targets."""
-    rows = [[WORD_ID["<start>"]] + [WORD_ID[w] for w in t.split()] + [WORD_ID["<end>"]] for t in texts]
+def encode_captions(texts, max_len=None, vocab=VOCAB):
+    """Token ids (T + 1, N) from ``<start>`` to ``<end>``, padded with ``<pad>``, and the mask (T, N) of real targets.
+
+    ``vocab`` is the word list the ids index (it starts with ``SPECIALS``); by default the scenes' words.
+    """
+    word_id = WORD_ID if vocab is VOCAB else {w: k for k, w in enumerate(vocab)}
+    rows = [[word_id["<start>"]] + [word_id[w] for w in t.split()] + [word_id["<end>"]] for t in texts]
     T1 = max_len or max(map(len, rows))
-    ids = np.full((T1, len(rows)), WORD_ID["<pad>"], dtype=np.int64)
+    ids = np.full((T1, len(rows)), word_id["<pad>"], dtype=np.int64)
     for j, row in enumerate(rows):
         ids[:len(row), j] = row
-    return ids, (ids[1:] != WORD_ID["<pad>"]).astype(np.float32)
+    return ids, (ids[1:] != word_id["<pad>"]).astype(np.float32)
 
 
-def decode_ids(ids):
-    """A caption from a sequence of ids, stopping at ``<end>``."""
+def decode_ids(ids, vocab=VOCAB):
+    """A caption from a sequence of ids into ``vocab`` (by default the scenes' words), stopping at ``<end>``."""
     words = []
     for k in ids:
-        if VOCAB[int(k)] == "<end>":
+        if vocab[int(k)] == "<end>":
             break
-        words.append(VOCAB[int(k)])
+        words.append(vocab[int(k)])
     return " ".join(w for w in words if w not in SPECIALS)

@@ -28,6 +28,7 @@ EXPERIMENTS = {  # name: (module, function)
     "crossval": ("lstm_course.experiments.crossval", "run"),
     "captioning": ("lstm_course.experiments.captioning", "run"),
     "captioning-attention": ("lstm_course.experiments.attend", "run"),
+    "captioning-digits": ("lstm_course.experiments.digits", "run"),
     "audio": ("lstm_course.experiments.audio", "run"),
     "translate": ("lstm_course.experiments.translate", "run"),
     "translate-beams": ("lstm_course.experiments.translate", "run_beams"),

@@ -29,13 +29,19 @@ class Captioner(torch.nn.Module):
         Feature, word-embedding and hidden sizes.
     forget_bias : float
         Added to the decoder's forget-gate bias at initialisation.
+    vocab : tuple of str
+        The caption words, ``SPECIALS`` first (by default the shape scenes'; chapter 15's digit strips bring
+        their own).
+    max_words : int
+        The longest caption :meth:`greedy` writes, in words.
     """
 
-    def __init__(self, conditioning="init", F=128, E=32, H=128, forget_bias=1.0):
+    def __init__(self, conditioning="init", F=128, E=32, H=128, forget_bias=1.0, vocab=VOCAB,
+                 max_words=MAX_CAPTION_WORDS):
         super().__init__()
         if conditioning not in CONDITIONINGS:
             raise ValueError(f"conditioning must be 'init', 'input' or 'every'; got {conditioning!r}")
-        self.conditioning, V = conditioning, len(VOCAB)
+        self.conditioning, self.vocab, self.max_words, V = conditioning, tuple(vocab), max_words, len(vocab)
 
         def conv(a, b, kernel=3, stride=1, padding=1, pool=True):
             return [torch.nn.Conv2d(a, b, kernel, stride, padding), torch.nn.BatchNorm2d(b), torch.nn.ReLU(),
@@ -86,18 +92,19 @@ class Captioner(torch.nn.Module):
         return self.readout(out)
 
     @torch.no_grad()
-    def greedy(self, images, max_len=MAX_CAPTION_WORDS + 1):
-        """Greedy captions (list of B strings) of ``images`` (B, 3, IMAGE_SIZE, IMAGE_SIZE)."""
+    def greedy(self, images, max_len=None):
+        """Greedy captions (list of B strings) of ``images`` (B, 3, IMAGE_SIZE, IMAGE_SIZE), at most ``max_len``
+        tokens (by default ``max_words + 1``, the end token included)."""
         B, features = images.shape[0], self.features(images)
         state = self.start(features)
-        token = torch.full((1, B), WORD_ID["<start>"], dtype=torch.long, device=images.device)
+        token = torch.full((1, B), self.vocab.index("<start>"), dtype=torch.long, device=images.device)
         out = []
-        for _ in range(max_len):
+        for _ in range(max_len or self.max_words + 1):
             h, state = self.lstm(self.inputs(token, features), state)
             token = self.readout(h).argmax(-1)  # (1, B)
             out.append(token[0])
         ids = torch.stack(out).cpu().numpy()  # (max_len, B)
-        return [decode_ids(ids[:, j]) for j in range(B)]
+        return [decode_ids(ids[:, j], self.vocab) for j in range(B)]
 
 
 def caption_loss(model, images, ids, mask):
@@ -108,14 +115,15 @@ def caption_loss(model, images, ids, mask):
     return (nll * mask.reshape(-1)).sum() / mask.sum()
 
 
-def caption_batches(split, batch_size, rng, device="cpu"):
-    """``batches(step)`` for the training loop: random images, each with one of its references at random."""
+def caption_batches(split, batch_size, rng, device="cpu", vocab=VOCAB):
+    """``batches(step)`` for the training loop: random images, each with one of its references at random
+    (word ids into ``vocab``)."""
     images = torch.as_tensor(split.images, device=device)
 
     def batches(step):
         rows = rng.integers(0, len(split.references), batch_size)
         texts = [split.references[r][rng.integers(len(split.references[r]))] for r in rows]
-        ids, mask = encode_captions(texts)
+        ids, mask = encode_captions(texts, vocab=vocab)
         return (images[torch.as_tensor(rows, device=device)], torch.as_tensor(ids, device=device),
                 torch.as_tensor(mask, device=device))
 
