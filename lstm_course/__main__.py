@@ -275,9 +275,23 @@ def _threads_of(name):
     return torch_threads(name) if name in EXPERIMENTS else None
 
 
+def _rounds(text):
+    """``--rounds``: None (the default), or a whole number from 1 to 100; else one line that says what came."""
+    if text is None:
+        return None
+    try:
+        rounds = int(text)
+    except ValueError:
+        rounds = 0
+    if not 1 <= rounds <= 100:
+        raise UsageError(f"--rounds: expected a whole number of rounds from 1 to 100; got {text!r}")
+    return rounds
+
+
 def _bench(args, argv):
     from .bench import cpu_kind
 
+    rounds = _rounds(args.rounds)
     args.name = f"bench-{cpu_kind()}" if args.device == "cpu" else f"bench-{args.device}"
     target = _results_path(args)
     try:
@@ -287,7 +301,8 @@ def _bench(args, argv):
     from .bench import run_bench
 
     device = _device(args.device)
-    metrics = run_bench(args.quick, device, progress=lambda message: print(message, file=sys.stderr, flush=True))
+    metrics = run_bench(args.quick, device, progress=lambda message: print(message, file=sys.stderr, flush=True),
+                        rounds=rounds)
     _finish(target, args, argv, device, {}, metrics)
     if args.quick:
         print(smoke_test_line(args), file=sys.stderr)
@@ -477,6 +492,9 @@ def _parser(strict=False):
     bench = sub.add_parser("bench", help="time every LSTM implementation against torch.nn.LSTM")
     bench.add_argument("--quick", action="store_true", help="two shapes, one round of three repeats (a smoke test)")
     bench.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    bench.add_argument("--rounds", default=None, metavar="N",
+                       help="rounds of timed calls per implementation and shape, each a fresh process "
+                            "(default 3; --quick: 1); more rounds decide smaller differences")
     bench.add_argument("--save", action="store_true",
                        help="write the timings to DIR/bench-KIND.json, KIND avx512, avx2, ... or cuda (see --results)")
     bench.add_argument("--results", default=None, metavar="DIR",

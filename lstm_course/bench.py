@@ -402,7 +402,7 @@ def _peak_in_fresh_process(dtypes, device, n, repeats):
     return _child_process(["--peak", dtypes, device, n, repeats], "timing the GEMM peak")
 
 
-def run_bench(quick=False, device="cpu", progress=None):
+def run_bench(quick=False, device="cpu", progress=None, rounds=None):
     """Time every implementation on every shape, each in a fresh process, and the GEMM peak.
 
     Parameters
@@ -413,6 +413,9 @@ def run_bench(quick=False, device="cpu", progress=None):
         Where the torch implementations run; with ``"cuda"``, ``nn`` is cuDNN
         and the NumPy implementations, ``nn_native`` and the floors are left out.
     progress : callable, optional
+    rounds : int, optional
+        Rounds of timed calls per implementation and shape, each in a fresh process (default 3; 1 with
+        ``quick``). Each round is one paired observation for the chapter's claims.
 
     Returns
     -------
@@ -427,7 +430,8 @@ def run_bench(quick=False, device="cpu", progress=None):
     import torch
 
     progress = progress or (lambda message: None)
-    shapes, repeats, rounds, n = (QUICK_SHAPES, 3, 1, 1024) if quick else (SHAPES, 15, 3, 2048)
+    shapes, repeats, default_rounds, n = (QUICK_SHAPES, 3, 1, 1024) if quick else (SHAPES, 15, 3, 2048)
+    rounds = rounds or default_rounds
     progress("GEMM peak")
     peaks = _peak_in_fresh_process(",".join(sorted({shape[4] for shape in shapes})), device, n, repeats)
     results = []

@@ -107,6 +107,8 @@ def test_fast_backward_memory_grows_about_linearly_in_T():
     (["bench", "--results", "x"], "--results applies with --save only"),
     (["bench", "--device", "cuda"] if not torch.cuda.is_available() else ["bench", "--results", "y"],
      "CUDA" if not torch.cuda.is_available() else "--results"),
+    (["bench", "--rounds", "0"], "expected a whole number of rounds from 1 to 100; got '0'"),
+    (["bench", "--rounds", "three"], "got 'three'"),
 ])
 def test_bench_refuses_bad_arguments_with_one_error_line_before_any_work(capsys, argv, expected):
     status, out, err = run_cli(capsys, *argv)
@@ -129,3 +131,13 @@ def test_machine_names_the_cpu_and_which_blas_runs_which_kernels():
     assert set(info) == {"cpu", "torch_cpu_capability", "torch_blas", "numpy_blas", "openblas_core"}
     assert isinstance(info["torch_cpu_capability"], str) and info["numpy_blas"]
     assert all(value is None or isinstance(value, str) for value in info.values())
+
+
+def test_rounds_reach_every_shape_and_the_record(monkeypatch):
+    seen = []
+    monkeypatch.setattr(bench, "_peak_in_fresh_process", lambda *a: {"gemm": {"float32": 1.0}, "onednn": None})
+    monkeypatch.setattr(bench, "bench_shape", lambda *a, **k: seen.append(a[8]) or {})
+    monkeypatch.setattr(bench, "fast_backward_memory", lambda: {})
+    assert bench.run_bench(quick=True, rounds=5)["rounds"] == 5 and seen and set(seen) == {5}
+    seen.clear()
+    assert bench.run_bench(quick=True)["rounds"] == 1 and set(seen) == {1}
