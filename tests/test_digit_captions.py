@@ -124,3 +124,17 @@ def test_the_saved_run_backs_the_chapter_no_baseline_can_write_an_unseen_sequenc
     assert m["seeds"] == 5 and len(m["captioner_exact_match_unseen_per_seed"]) == 5
     assert m["most_frequent_exact_match_unseen"] == 0 and m["nearest_pixels_exact_match_unseen"] == 0
     assert 0 < m["test_sequences_seen_in_training"] < 1
+
+
+def test_the_segmenting_baseline_cuts_at_empty_columns_and_names_each_piece():
+    small, labels = _fake_digits()
+    # each made-up digit: a bar of its own height in a 16 x 16 cell, so that pieces differ in shape
+    shapes = np.zeros((10, 16, 16), np.float32)
+    for d in range(10):
+        shapes[d, 2:4 + d, 5:11] = 1.0
+    images, sequences = digits.strips(shapes, labels, np.arange(10), 50, np.random.default_rng(4))
+    pieces = [digit_captions.ink_pieces(image) for image in images]
+    assert [len(p) for p in pieces] == [len(s) for s in sequences], "one piece per digit"
+    captions = digit_captions.segmented_captions(shapes, labels, images)
+    assert captions == [digits.caption(s) for s in sequences]
+    assert digit_captions.segmented_captions(shapes, labels, np.zeros((1, 3, 48, 48), np.float32)) == [""]
