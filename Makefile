@@ -60,7 +60,8 @@ data: $(STAMP)
 # --durations: the CI log names the slowest tests, for the next one who keeps `make test` short.
 # One process per core, at most four (TEST_WORKERS=1 runs them in this one); each notebook and each test file
 # stays whole in one process (--dist loadfile), and every process uses one BLAS thread (tests/conftest.py).
-# On a two-core machine pytest took 950 s with two threads in one process, 482 s with one, 309 s in two.
+# On a two-core machine pytest took 526 s in one process with two threads, 482 s with one, 309 s in two
+# processes with one thread each.
 TEST_WORKERS ?= auto
 test: book data
 	$(PYTHON) -m pytest tests book $(NBVAL) $(if $(filter 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile) --durations=25

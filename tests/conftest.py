@@ -3,9 +3,9 @@ import threading
 
 # One BLAS and OpenMP thread in this process and in every process it starts (notebook kernels, the command
 # line, the checker's children), unless the environment names a count (`make test-portable` tries 1 and 2).
-# The suite's matrices are small: on a two-core machine, two threads per process fought over the cores,
-# and torch's idle threads kept spinning between products, so pytest took 950 s there; with one thread
-# it took 482 s. Set before NumPy or torch is imported, which read these variables once.
+# The suite's matrices are small, and `make test` runs one pytest process per core: with two threads each,
+# the processes would fight over the cores (on a two-core machine, serially, pytest took 526 s with two
+# threads and 482 s with one). Set before NumPy or torch is imported, which read these variables once.
 for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
