@@ -124,3 +124,17 @@ def test_count_of_recovers_a_saved_count_or_names_the_record():
     assert claims.count_of(0.412, 1000, "translate.json: exact_match") == 412
     with pytest.raises(ValueError, match="translate.json: exact_match = 0.4125 is not a count out of 1000"):
         claims.count_of(0.4125, 1000, "translate.json: exact_match")
+
+
+def test_a_metric_over_seeds_against_a_fixed_baseline():
+    from lstm_course.evidence.claims import against_fixed_baseline
+
+    above = against_fixed_baseline([0.81, 0.83, 0.82, 0.84, 0.80], 0.70, "accuracy, model minus baseline")
+    assert above.verdict == "supported" and abs(above.effect - 0.12) < 1e-12 and above.n == 5
+    assert above.p_value < 0.001 and above.unit == "seeds"
+    level = against_fixed_baseline([0.69, 0.71, 0.70], 0.70, "x")
+    assert level.verdict == "inconclusive"
+    lower = against_fixed_baseline([2.0, 2.1, 2.05], 2.3, "bits, model minus baseline", favours="below")
+    assert lower.verdict == "supported"
+    same = against_fixed_baseline([0.5, 0.5], 0.4, "x")
+    assert same.p_value is None and same.low == same.high == same.effect

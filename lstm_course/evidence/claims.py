@@ -183,6 +183,40 @@ def side(low, high, line=0.0, favours="below"):
     return "inconclusive"
 
 
+def against_fixed_baseline(values, baseline, effect_name, favours="above", confidence=0.95):
+    """Evidence that a metric over seeds lies on one side of a baseline that has no seed.
+
+    The one-sample t interval over seeds of ``value - baseline``
+    (:func:`lstm_course.evidence.protocol.seed_summary`) and the one-sample t-test of the same differences
+    against 0 (``scipy.stats.ttest_1samp``; no p-value where every difference is the same).
+
+    Parameters
+    ----------
+    values : sequence of float
+        (S,) the metric of each seed, S >= 2.
+    baseline : float
+        The baseline's metric (a count-based model, a fixed pipeline: the same for every seed).
+    effect_name : str
+        What the difference is, for the claims page: ``"test accuracy, LSTM minus bag of words"``.
+    favours : {"above", "below"}
+        The side of 0 the sentence states for ``value - baseline``.
+    confidence : float, optional
+
+    Returns
+    -------
+    Evidence
+    """
+    from scipy import stats
+
+    from lstm_course.evidence.protocol import seed_summary
+
+    differences = [v - baseline for v in values]
+    s = seed_summary(differences, confidence)
+    p = float(stats.ttest_1samp(differences, 0.0).pvalue) if s["sd"] > 0 else None
+    return Evidence(side(s["low"], s["high"], favours=favours), s["mean"], s["low"], s["high"], effect_name,
+                    "one-sample t interval over seeds (baseline fixed)", s["n"], "seeds", p)
+
+
 def count_of(rate, n, what):
     """The number of successes behind a saved ``rate`` of ``n`` items.
 

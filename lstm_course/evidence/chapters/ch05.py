@@ -6,8 +6,8 @@ over the same 38,125 test tokens); a tagger against the most-frequent-tag baseli
 with a one-sample t interval of the difference over seeds. Every claim is at this budget.
 """
 
-from lstm_course.evidence.claims import Evidence, claim, side
-from lstm_course.evidence.protocol import paired_comparison, seed_summary
+from lstm_course.evidence.claims import Evidence, against_fixed_baseline, claim, side
+from lstm_course.evidence.protocol import paired_comparison
 
 CHAPTER = "05_bidirectional_rnn"
 
@@ -25,15 +25,9 @@ def _paired(records, a, b, metric, favours):
 
 
 def _against_baseline(records, model, split):
-    from scipy import stats
-
     m = _m(records)
-    differences = [v - m[f"most_frequent_{split}_accuracy"] for v in m[f"{model}_{split}_accuracy_per_seed"]]
-    s = seed_summary(differences)
-    return Evidence(side(s["low"], s["high"], favours="above"), s["mean"], s["low"], s["high"],
-                    f"{split} accuracy, {model} minus the most-frequent tag",
-                    "one-sample t interval over seeds (baseline fixed)", s["n"], "seeds",
-                    float(stats.ttest_1samp(differences, 0.0).pvalue))
+    return against_fixed_baseline(m[f"{model}_{split}_accuracy_per_seed"], m[f"most_frequent_{split}_accuracy"],
+                                  f"{split} accuracy, {model} minus the most-frequent tag")
 
 
 @claim("ch05-pos-lstm-beats-most-frequent-tag", CHAPTER,

@@ -8,8 +8,7 @@ one-sample t interval over the 5 seeds of LSTM minus baseline, in validation bit
 
 import numpy as np
 
-from lstm_course.evidence.claims import Evidence, claim, side
-from lstm_course.evidence.protocol import seed_summary
+from lstm_course.evidence.claims import Evidence, against_fixed_baseline, claim, side
 
 SOURCES = ("charlm", "charlm-seeds", "ngram")
 METHOD = "kneser-ney"
@@ -27,14 +26,8 @@ def _lstm_val_bpc(records):
 
 def _against(records, baseline, name):
     """LSTM minus ``baseline`` (bits/char), over seeds: the evidence that the LSTM is lower."""
-    from scipy import stats
-
-    differences = [v - baseline for v in _lstm_val_bpc(records)]
-    s = seed_summary(differences)
-    p = float(stats.ttest_1samp(differences, 0.0).pvalue)
-    return Evidence(side(s["low"], s["high"], favours="below"), s["mean"], s["low"], s["high"],
-                    f"val bits/char, LSTM minus {name}", "one-sample t interval over seeds (baseline fixed)",
-                    s["n"], "seeds", p)
+    return against_fixed_baseline(_lstm_val_bpc(records), baseline, f"val bits/char, LSTM minus {name}",
+                                  favours="below")
 
 
 def _kneser_ney(records, order):

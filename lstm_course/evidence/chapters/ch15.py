@@ -12,9 +12,8 @@ its pointing claims resample the test scenes (a scene's two or three words share
 one-sample t intervals over the seeds of the captioner's score less a baseline's, which has no seed.
 """
 
-from lstm_course.evidence.claims import Evidence, claim, count_of, side
-from lstm_course.evidence.protocol import (cluster_paired_difference, cluster_rate_interval, rate_difference,
-                                           rate_interval, seed_summary)
+from lstm_course.evidence.claims import Evidence, against_fixed_baseline, claim, count_of, side
+from lstm_course.evidence.protocol import cluster_paired_difference, cluster_rate_interval, rate_difference, rate_interval
 
 PROBE_TEST_IMAGES = 500  # shape_probe: 100 images of each of the 20 ordinary objects, the last quarter scored
 
@@ -134,23 +133,13 @@ def _digits(records):
     return records["captioning-digits"]["metrics"]
 
 
-def _over_seeds_against(values, line, effect_name):
-    from scipy import stats
-
-    differences = [v - line for v in values]
-    s = seed_summary(differences)
-    p = float(stats.ttest_1samp(differences, 0.0).pvalue) if s["sd"] > 0 else None
-    return Evidence(side(s["low"], s["high"], favours="above"), s["mean"], s["low"], s["high"], effect_name,
-                    "one-sample t interval over seeds (baseline fixed)", s["n"], "seeds", p)
-
-
 @claim("ch15-digits-captioner-beats-nearest-strip", "15_captioning",
        "On strips of real handwritten digits the captioner is exactly right on more test strips than the "
        "caption of the nearest training strip in pixels, at this budget.",
        "supported", "captioning-digits")
 def _digits_beat_nearest(records):
     m = _digits(records)
-    return _over_seeds_against(m["captioner_exact_match_per_seed"], m["nearest_pixels_exact_match"],
+    return against_fixed_baseline(m["captioner_exact_match_per_seed"], m["nearest_pixels_exact_match"],
                                "test exact match, captioner minus nearest strip in pixels")
 
 
@@ -160,7 +149,7 @@ def _digits_beat_nearest(records):
        "supported", "captioning-digits")
 def _digits_unseen(records):
     m = _digits(records)
-    return _over_seeds_against(m["captioner_exact_match_unseen_per_seed"], 0.0,
+    return against_fixed_baseline(m["captioner_exact_match_unseen_per_seed"], 0.0,
                                "test exact match on strips of unseen sequences")
 
 
@@ -171,7 +160,7 @@ def _digits_unseen(records):
        "inconclusive", "captioning-digits")
 def _digits_against_segmenter(records):
     m = _digits(records)
-    return _over_seeds_against(m["captioner_exact_match_per_seed"], m["segmented_exact_match"],
+    return against_fixed_baseline(m["captioner_exact_match_per_seed"], m["segmented_exact_match"],
                                "test exact match, captioner minus segment-and-match")
 
 
@@ -181,5 +170,5 @@ def _digits_against_segmenter(records):
        "inconclusive", "captioning-digits")
 def _digits_unseen_against_segmenter(records):
     m = _digits(records)
-    return _over_seeds_against(m["captioner_exact_match_unseen_per_seed"], m["segmented_exact_match_unseen"],
+    return against_fixed_baseline(m["captioner_exact_match_unseen_per_seed"], m["segmented_exact_match_unseen"],
                                "test exact match on unseen sequences, captioner minus segment-and-match")
