@@ -30,6 +30,7 @@ EXPERIMENTS = {  # name: (module, function)
     "captioning-attention": ("lstm_course.experiments.attend", "run"),
     "captioning-digits": ("lstm_course.experiments.digits", "run"),
     "audio": ("lstm_course.experiments.audio", "run"),
+    "audio-instruments": ("lstm_course.experiments.instruments", "run"),
     "translate": ("lstm_course.experiments.translate", "run"),
     "translate-beams": ("lstm_course.experiments.translate", "run_beams"),
     "qa": ("lstm_course.experiments.qa", "run"),

@@ -127,8 +127,12 @@ def train_sample_lstm(model, notes, steps, batch_size, chunk, rng, lr=3e-3, devi
     return {"losses": losses, "seconds": time.perf_counter() - start}
 
 
-def generated_pitch_figures(codes, pitch):
+def generated_pitch_figures(codes, pitch, pitches_hz=None):
     """How well generated notes ``codes`` (B, n) hit their requested pitches ``pitch`` (B,) (indices into NOTE_NAMES).
+
+    ``pitches_hz`` (6,) is the frequency of each index: by default the
+    Karplus--Strong strings' (:func:`~lstm_course.data.audio.note_pitches`);
+    recorded instruments pass the equal-tempered scale.
 
     Each note is measured whole and by halves
     (:func:`~lstm_course.data.audio.measure_pitch`), in
@@ -149,7 +153,8 @@ def generated_pitch_figures(codes, pitch):
     error : np.ndarray
         (B,) absolute error in cents, ``inf`` where unmeasurable.
     """
-    waves, target = mu_law_decode(codes), note_pitches()[np.asarray(pitch)]
+    scale = note_pitches() if pitches_hz is None else np.asarray(pitches_hz, dtype=float)
+    waves, target = mu_law_decode(codes), scale[np.asarray(pitch)]
     half = waves.shape[1] // 2
     measured = np.array([measure_pitch(w) for w in waves])
     signed = cents(measured, target)

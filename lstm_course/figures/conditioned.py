@@ -144,8 +144,8 @@ def show_captions(images, captions, correct, titles=None, ncols=6, width=22):
     return fig
 
 
-def plot_spectrograms(real, generated, labels, sample_rate=8000):
-    """Spectrograms of the training set's Karplus–Strong notes (top row) and generated notes (bottom row).
+def plot_spectrograms(real, generated, labels, sample_rate=8000, real_label="Karplus–Strong"):
+    """Spectrograms of the data's notes (top row: Karplus–Strong by default) and generated notes (bottom row).
 
     Parameters
     ----------
@@ -155,6 +155,8 @@ def plot_spectrograms(real, generated, labels, sample_rate=8000):
     labels : sequence of str
         The pitch names, one column each.
     sample_rate : int
+    real_label : str
+        What the top row is (``"recorded"`` for the SoundFont's instruments).
 
     Returns
     -------
@@ -168,10 +170,10 @@ def plot_spectrograms(real, generated, labels, sample_rate=8000):
             ax = axes[row, k]
             ax.specgram(waves[k], NFFT=256, Fs=sample_rate, noverlap=192, cmap="magma", vmin=-120)
             ax.set_ylim(0, 2500)
-            ax.set_xticks([0, 0.1])
+            ax.set_xticks([0, round(len(waves[k]) / sample_rate / 2, 2)])
             ax.tick_params(labelsize=9)
         axes[0, k].set_title(labels[k], fontsize=10)
-    axes[0, 0].set_ylabel("Karplus–Strong\nHz", fontsize=10)
+    axes[0, 0].set_ylabel(f"{real_label}\nHz", fontsize=10)
     axes[1, 0].set_ylabel("generated\nHz", fontsize=10)
     fig.supxlabel("seconds", fontsize=10)
     fig.tight_layout()

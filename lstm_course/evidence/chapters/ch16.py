@@ -1,6 +1,6 @@
 """Claims of chapter 16 (``16_audio``): what the per-pitch gain on the frame does, over seeds."""
 
-from lstm_course.evidence.claims import Evidence, claim, side
+from lstm_course.evidence.claims import Evidence, against_fixed_baseline, claim, side
 from lstm_course.evidence.protocol import paired_comparison
 
 
@@ -30,3 +30,49 @@ def _gain_lowers_validation_bits(records):
     c = paired_comparison(plain, gain)
     return Evidence(side(c["low"], c["high"], favours="above"), c["effect"], c["low"], c["high"],
                     "val bits/sample, one-hot minus gain", c["test"], c["n"], "seeds", c["p_value"])
+
+
+IN_TUNE_BAR = 0.9  # ch16-instruments-plays-in-tune: the share of generated notes within 50 cents it must exceed
+
+
+def _instruments(records, key):
+    return records["audio-instruments"]["metrics"][key]
+
+
+@claim("ch16-instruments-beats-bigram", "16_audio",
+       "On the recordings of three instruments it never heard, the sample-level LSTM needs fewer bits per "
+       "sample than a bigram over the codes fitted on the training instruments.",
+       "supported", "audio-instruments")
+def _instruments_beats_bigram(records):
+    return against_fixed_baseline(_instruments(records, "held_out_bits_per_sample_per_seed"),
+                                  _instruments(records, "bigram_bits_per_sample"),
+                                  "held-out bits/sample, LSTM minus bigram", favours="below")
+
+
+@claim("ch16-instruments-not-shown-better-than-pooled-lpc", "16_audio",
+       "On the held-out instruments the LSTM is not shown to need fewer bits per sample than one linear "
+       "predictor of order 40 fitted on all training notes.",
+       "inconclusive", "audio-instruments")
+def _instruments_against_pooled_lpc(records):
+    return against_fixed_baseline(_instruments(records, "held_out_bits_per_sample_per_seed"),
+                                  _instruments(records, "lpc_bits_per_sample"),
+                                  "held-out bits/sample, LSTM minus pooled linear predictor", favours="below")
+
+
+@claim("ch16-instruments-per-pitch-lpc-beats-lstm", "16_audio",
+       "A linear predictor fitted for each pitch on the training instruments needs fewer bits per sample on "
+       "the held-out instruments than the LSTM.",
+       "supported", "audio-instruments")
+def _instruments_per_pitch_lpc_wins(records):
+    return against_fixed_baseline(_instruments(records, "held_out_bits_per_sample_per_seed"),
+                                  _instruments(records, "lpc_per_pitch_bits_per_sample"),
+                                  "held-out bits/sample, LSTM minus per-pitch linear predictor", favours="above")
+
+
+@claim("ch16-instruments-plays-in-tune", "16_audio",
+       "Trained on recorded instruments and told only the pitch, the LSTM plays more than nine in ten of its "
+       "generated one-second notes within 50 cents of the pitch asked for.",
+       "supported", "audio-instruments")
+def _instruments_in_tune(records):
+    return against_fixed_baseline(_instruments(records, "pitch_within_50_cents_per_seed"), IN_TUNE_BAR,
+                                  f"fraction within 50 cents, minus {IN_TUNE_BAR}", favours="above")
