@@ -222,6 +222,8 @@ def test_torch_cells_get_no_button(browser, served):
 def test_a_cell_that_needs_torch_or_the_chapters_values_gets_no_button():
     reasons = {code.split("\n")[0]: reason for code, reason in browser_run.runnable_cells(BOOK / "10_generative_models.ipynb")}
     assert reasons["def my_tbptt_step(model, chunk, state):"] == "uses torch, which does not run in the browser"
+    assert not [code for code, reason in browser_run.runnable_cells(BOOK / "18_variants.ipynb")
+                if reason is None and "torch_impl" in code]
     decoding = [reason for _, reason in browser_run.runnable_cells(BOOK / "12_decoding.ipynb") if reason]
     assert any(reason.startswith("reads ") and "table" in reason for reason in decoding), decoding
     every = [reason for notebook in sorted(BOOK.glob("[0-9]*.ipynb")) for _, reason in browser_run.runnable_cells(notebook)]
@@ -229,6 +231,26 @@ def test_a_cell_that_needs_torch_or_the_chapters_values_gets_no_button():
 
 
 # --- the build's side, no browser needed -----------------------------------------------------------------
+
+def test_every_module_that_needs_torch_or_matplotlib_is_left_out_of_the_browser():
+    import pkgutil
+    import subprocess
+
+    import lstm_course
+
+    modules = sorted(m.name for m in pkgutil.walk_packages(lstm_course.__path__, "lstm_course.")
+                     if not m.name.endswith("__main__"))
+    probe = ("import importlib, json, sys\n"
+             "for name in ('torch', 'matplotlib', 'scipy', 'IPython'): sys.modules[name] = None\n"
+             "failed = []\n"
+             f"for m in {modules!r}:\n"
+             "    try:\n        importlib.import_module(m)\n"
+             "    except ImportError:\n        failed.append(m)\n"
+             "print(json.dumps(failed))")
+    failed = json.loads(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                                       check=True, cwd=ROOT).stdout)
+    assert failed and set(failed) <= {m for m in modules if not browser_run._in_browser(m)}, (
+        "every module that cannot import without torch or matplotlib is left out (some that could are too)")
 
 def _copy_pinned(tmp_path):
     folder = tmp_path / "files"

@@ -20,6 +20,15 @@ def test_a_file_that_is_not_a_soundfont_is_refused_in_one_line():
         instruments.read_soundfont(b"RIFF\0\0\0\0WAVEfmt ")
 
 
+def test_the_low_pass_keeps_what_the_new_rate_holds_and_removes_what_would_alias():
+    t = np.arange(4000)
+    below, above = np.sin(2 * np.pi * 0.05 * t), np.sin(2 * np.pi * 0.2 * t)
+    kept = instruments.low_pass(below, 0.1)[200:-200]
+    removed = instruments.low_pass(above, 0.1)[200:-200]
+    assert abs(np.std(kept) / np.std(below[200:-200]) - 1) < 0.02, "a tone below the cutoff passes"
+    assert np.std(removed) / np.std(above[200:-200]) < 0.01, "a tone above it is down by 40 dB or more"
+
+
 @needs_font
 def test_every_instrument_plays_every_scale_note_within_20_cents_of_its_pitch():
     font = instruments.soundfont()

@@ -67,7 +67,8 @@ def test_every_solution_is_in_the_appendix(latex):
     exercises = len(re.findall(r"\\begin\{sphinxadmonition\}\{note\}\{Exercise ", chapters))
     moved = re.findall(r"\\begin\{sphinxadmonition\}\{note\}\{Solution to Exercise (\d+(?:\.\d+)*)", appendix)
     assert not re.search(r"\\begin\{sphinxadmonition\}\{note\}\{Solution", chapters)
-    assert exercises and len(moved) == exercises == chapters.count("Its solution is in the appendix")
+    pointers = chapters.count("Its solution is in the appendix")
+    assert moved and len(moved) == pointers <= exercises, "each solution moved, a pointer left in its place"
 
 
 PRINTED = """

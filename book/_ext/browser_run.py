@@ -178,6 +178,8 @@ def config_script(reason):
 
 
 BROWSER_MODULES = {"numpy", "lstm_course", "math", "itertools", "functools", "collections", "string", "re", "random"}
+NOT_IN_BROWSER = ("lstm_course.convert", "lstm_course.experiments", "lstm_course.figures", "lstm_course.models",
+                  "lstm_course.peers.scratch_autograd", "lstm_course.torch_impl")  # they need torch or matplotlib
 TORCH = re.compile(r"^\s*(import|from)\s+torch\b|\btorch\.", re.MULTILINE)
 DIRECTIVE = re.compile(r"\{(exercise|solution)-(start|end)\}")
 RUN_TAG = "run-in-browser"
@@ -185,6 +187,21 @@ RUN_TAG = "run-in-browser"
 
 def _cells(notebook):
     return json.loads(pathlib.Path(notebook).read_text())["cells"]
+
+
+def _in_browser(module):
+    """Whether ``module`` imports in the browser's Python (NumPy only; tests/test_browser_run.py checks it)."""
+    return (module.split(".")[0] in BROWSER_MODULES
+            and not any(module == m or module.startswith(m + ".") for m in NOT_IN_BROWSER))
+
+
+def _imported_modules(node):
+    if isinstance(node, ast.ImportFrom):
+        if node.level or not node.module:
+            return []
+        return [node.module] + [f"{node.module}.{alias.name}" for alias in node.names
+                                if f"{node.module}.{alias.name}".startswith("lstm_course.")]
+    return [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
 
 
 def page_imports(notebook):
@@ -199,9 +216,9 @@ def page_imports(notebook):
     -------
     list of str
         One statement per imported name (``from lstm_course import numpy_impl``), in order, without repeats:
-        imports from NumPy, ``lstm_course`` and a few standard modules. The worker runs each and skips one
-        that fails (an ``lstm_course`` module that needs torch), so a solution that uses what the chapter
-        imported runs.
+        imports from NumPy, ``lstm_course`` and a few standard modules, leaving out the modules that need
+        torch or matplotlib (:data:`NOT_IN_BROWSER`), so that a solution using what the chapter imported
+        runs. The worker still skips a statement that fails.
     """
     statements = []
     for cell in _cells(notebook):
@@ -213,11 +230,11 @@ def page_imports(notebook):
             continue
         for node in tree.body:
             if isinstance(node, ast.ImportFrom) and not node.level and node.module:
-                if node.module.split(".")[0] in BROWSER_MODULES:
-                    statements += [ast.unparse(ast.ImportFrom(node.module, [alias], 0)) for alias in node.names]
+                statements += [ast.unparse(ast.ImportFrom(node.module, [alias], 0)) for alias in node.names
+                               if _in_browser(node.module) and (not node.module == "lstm_course"
+                                                                or _in_browser(f"lstm_course.{alias.name}"))]
             elif isinstance(node, ast.Import):
-                statements += [ast.unparse(ast.Import([alias])) for alias in node.names
-                               if alias.name.split(".")[0] in BROWSER_MODULES]
+                statements += [ast.unparse(ast.Import([alias])) for alias in node.names if _in_browser(alias.name)]
     return list(dict.fromkeys(statements))
 
 
@@ -235,6 +252,10 @@ def _bound_and_read(tree):
         elif isinstance(node, ast.ExceptHandler) and node.name:
             bound.add(node.name)
     return bound, read
+
+
+def _all_imported(tree):
+    return {m for node in ast.walk(tree) for m in _imported_modules(node)}
 
 
 def _checkers():
@@ -284,10 +305,16 @@ def runnable_cells(notebook):
             cells.append((code, "uses torch, which does not run in the browser"))
             continue
         try:
-            bound, read = _bound_and_read(ast.parse(code))
+            tree = ast.parse(code)
         except SyntaxError:
             cells.append((code, "is not plain Python"))
             continue
+        outside = sorted(m for m in _all_imported(tree)
+                         if not (_in_browser(m) or m.split(".")[0] in sys.stdlib_module_names))
+        if outside:
+            cells.append((code, f"imports {', '.join(outside)}, which the browser does not have"))
+            continue
+        bound, read = _bound_and_read(tree)
         missing = sorted(read - bound - available)
         cells.append((code, f"reads {', '.join(missing)} from earlier cells of the chapter" if missing else None))
     return cells
@@ -319,8 +346,8 @@ def _build_finished(app, exception):
     from sphinx.util import logging
 
     static = pathlib.Path(app.outdir) / "_static"
-    for script in pathlib.Path(__file__).with_name("static").glob("browser_run*"):  # Sphinx skips the copy
-        shutil.copyfile(script, static / script.name)  # of static files when no page is out of date
+    for script in pathlib.Path(__file__).with_name("static").iterdir():  # Sphinx skips copying the static
+        shutil.copyfile(script, static / script.name)  # files when no page is out of date: an edit would not show
     served = static / "pyodide"
     folder = cache_folder()
     reason = check(folder)

@@ -33,6 +33,7 @@ EXPERIMENTS = {  # name: (module, function)
     "audio-instruments": ("lstm_course.experiments.instruments", "run"),
     "translate": ("lstm_course.experiments.translate", "run"),
     "translate-beams": ("lstm_course.experiments.translate", "run_beams"),
+    "translate-bible": ("lstm_course.experiments.bible", "run"),
     "qa": ("lstm_course.experiments.qa", "run"),
     "qa-curve": ("lstm_course.experiments.qa", "run_curve"),
     "variants": ("lstm_course.experiments.variants", "run"),

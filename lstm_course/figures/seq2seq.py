@@ -31,7 +31,9 @@ def plot_alignment(example, ax=None, rows="characters"):
     "number": int}``, as saved by ``run translate``; the last row is the end token, labelled ``>`` as
     the text writes it. ``rows="pieces"`` groups the characters of each German word piece (drei, und,
     zwanzig, hundert, ..., see :func:`word_pieces`) into one row, the mean of their weights, so that each row
-    still sums to 1. A figure of its own gets a colour bar of the weight.
+    still sums to 1. ``rows="words"`` takes ``"output"`` as a list of words, one row each (real sentences,
+    ``run translate-bible``), and ``"title"`` in place of ``"number"``. A figure of its own gets a colour bar
+    of the weight.
     """
     weights = np.asarray(example["weights"])
     labels = list(example["output"]) + [">"]
@@ -39,17 +41,17 @@ def plot_alignment(example, ax=None, rows="characters"):
         spans = word_pieces(example["output"]) + [(len(example["output"]), len(example["output"]) + 1)]
         weights = np.stack([weights[a:b].mean(axis=0) for a, b in spans])
         labels = [example["output"][a:b] for a, b in spans[:-1]] + [">"]
-    elif rows != "characters":
-        raise ValueError(f"rows must be 'characters' or 'pieces', got {rows!r}")
+    elif rows not in ("characters", "words"):
+        raise ValueError(f"rows must be 'characters', 'pieces' or 'words', got {rows!r}")
     fig = None
     if ax is None:
         fig, ax = plt.subplots(figsize=(0.55 * weights.shape[1] + 2.8, 0.22 * weights.shape[0] + 1.2))
     image = ax.imshow(weights, cmap="Greys", vmin=0, vmax=1, aspect="auto")
     ax.set_xticks(range(len(example["source"])), example["source"], rotation=60, ha="right", fontsize=9)
-    ax.set_yticks(range(weights.shape[0]), labels, fontsize=9 if rows == "pieces" else 7)
-    what = "word piece" if rows == "pieces" else "character"
-    ax.set_title(f"{example['number']}: attention of each output {what}" if fig is not None
-                 else str(example["number"]), fontsize=10)
+    ax.set_yticks(range(weights.shape[0]), labels, fontsize=7 if rows == "characters" else 9)
+    what = {"pieces": "word piece", "words": "word"}.get(rows, "character")
+    name = example.get("title", example.get("number", ""))
+    ax.set_title(f"{name}: attention of each output {what}" if fig is not None else str(name), fontsize=10)
     if fig is not None:
         fig.colorbar(image, ax=ax, label="attention weight", shrink=0.6)
     return fig or ax.figure

@@ -2,15 +2,15 @@
 
 One module per data set (:mod:`~lstm_course.realdata.shakespeare`, :mod:`~lstm_course.realdata.reviews`,
 :mod:`~lstm_course.realdata.pos`, :mod:`~lstm_course.realdata.digits`,
-:mod:`~lstm_course.realdata.instruments`), one fetcher and cache (:mod:`~lstm_course.realdata.cache`). Nothing is
+:mod:`~lstm_course.realdata.instruments`, :mod:`~lstm_course.realdata.bible`), one fetcher and cache (:mod:`~lstm_course.realdata.cache`). Nothing is
 downloaded at import time: ``python -m lstm_course data fetch NAME`` (or ``make data``) fetches, and the
 loaders only read the cache. The generated data sets of the book stay in ``lstm_course.data``.
 """
 
-from . import digits, instruments, pos, reviews, shakespeare
+from . import bible, digits, instruments, pos, reviews, shakespeare
 from .cache import DataUnavailable, cache_dir, fetch, is_fetched
 
-SOURCES = {module.SOURCE.name: module.SOURCE for module in (shakespeare, reviews, pos, digits, instruments)}
+SOURCES = {module.SOURCE.name: module.SOURCE for module in (shakespeare, reviews, pos, digits, instruments, bible)}
 
 __all__ = ["SOURCES", "DataUnavailable", "cache_dir", "fetch", "is_fetched", "source"]
 

@@ -7,8 +7,10 @@ says which recording plays which key of each instrument. This module reads the f
 library (RIFF chunks, the SoundFont 2 ``pdta`` tables: presets, instruments, their zones and the sample
 headers) and plays a note the way a sampler does: the zone's recording, resampled by the ratio of the
 requested pitch to the recorded one (including the zone's and the sample's tuning), looped where the
-zone loops, at the course's 8 kHz. There is no envelope, filter or effect: what reaches the model is the
-recording itself, moved to the note's pitch.
+zone loops, at the course's 8 kHz, after a low-pass that keeps the resampling from aliasing. There is no
+envelope and no effect: what reaches the model is the recording, moved to the note's pitch. The reader keeps
+what this needs and ignores the rest of the format: preset-level generators, velocity ranges, the sample
+offset generators, modulators.
 
 Chapter 16's generated notes are Karplus--Strong strings; these are the recorded counterpart, at the same
 six pitches (``NOTE_NAMES`` of :mod:`lstm_course.data.audio`), with the instrument as a second label.
@@ -156,8 +158,31 @@ def _instrument_zones(generators, bags, first, last, samples):
     return zones
 
 
+def low_pass(x, cutoff, taps=63):
+    """``x`` through a Hann-windowed sinc filter of ``taps`` taps with its cutoff at ``cutoff`` cycles per sample.
+
+    Parameters
+    ----------
+    x : ndarray (n,)
+    cutoff : float
+        In (0, 0.5): the fraction of the sampling rate above which the filter removes what it can.
+    taps : int
+        Odd; the filter is centred, so the output is aligned with ``x``.
+
+    Returns
+    -------
+    ndarray (n,)
+    """
+    n = np.arange(taps) - taps // 2
+    h = 2 * cutoff * np.sinc(2 * cutoff * n) * np.hanning(taps)
+    return np.convolve(x, h / h.sum(), mode="same")
+
+
 def play(font, program, key, n_samples, sample_rate=SAMPLE_RATE):
     """One note: ``program``'s recording for ``key``, resampled to its pitch, looped where it loops.
+
+    Resampling to a lower rate first low-passes the recording (:func:`low_pass`, at 0.45 of the new rate), so
+    that what it held above the new Nyquist frequency does not fold back as aliases.
 
     Parameters
     ----------
@@ -193,6 +218,8 @@ def play(font, program, key, n_samples, sample_rate=SAMPLE_RATE):
         beyond = position >= loop_start + loop_length
         position[beyond] = loop_start + np.mod(position[beyond] - loop_start, loop_length)
     recording = font.data[sample.start:sample.end].astype(np.float64) / 32768.0
+    if step > 1:  # fewer samples out than in: remove what the new rate cannot hold
+        recording = np.clip(low_pass(recording, 0.45 / step), -1.0, 1.0)  # the ringing may pass full scale
     wave = np.interp(position, np.arange(length), recording, right=0.0)
     wave[position > length - 1] = 0.0
     return wave

@@ -42,6 +42,8 @@
     worker.onerror = (event) => {
       event.preventDefault();
       finish(`Python could not start in this browser: ${event.message || "the worker failed"}.`);
+      worker.terminate(); // the next Run starts a new one
+      worker = null;
     };
   }
 
