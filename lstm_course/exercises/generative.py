@@ -80,7 +80,10 @@ def check_sample_with_temperature(fn, report=print):
     if problem is not None:
         report(f"Sampling: {problem}.\nHint: {SAMPLING_HINTS.formula}")
         return False
-    n = 4000
+    # In the browser (no fork: runner.FORK is False) every call is converted in the page's one Python, about
+    # 1 ms each in Pyodide: 4,000 draws per temperature took 9 s of the page's 10 s limit, so there it draws
+    # 1,500, still far more than a wrong temperature needs to show in the chi-square.
+    n = 4000 if runner.FORK else 1500
 
     def chi2(counts, temperature):
         expected = n * probabilities(logits, temperature)

@@ -21,7 +21,7 @@ from ..models.seq2seq import Seq2Seq
 from ..models.training import train
 from ..realdata import bible
 from .running import one_thread
-from .seq2seq_eval import greedy_decode
+from .seq2seq_eval import beam_step, greedy_decode
 
 MAX_TOKENS = 20  # both sides: the verses a small model on two CPU cores can learn in minutes
 MIN_COUNT = 3  # a training word seen once or twice becomes <unk>
@@ -164,15 +164,8 @@ def _beam(model, corpus, sources, device, beam_size, alpha, max_len):
         src, lengths = encode_batch([source], corpus.src_vocab)
         with torch.no_grad():
             memory, state = model.encode(torch.tensor(src, device=device), lengths)
-
-            def step(tokens_last, state):
-                K = len(tokens_last)
-                mem = {key: value.expand(K, -1) if key == "summary"  # (1, 2H); the others (S, 1, ...)
-                       else value.expand(value.shape[0], K, *value.shape[2:]) for key, value in memory.items()}
-                logits, new_state, _ = model.step(torch.as_tensor(tokens_last, device=device), state, mem)
-                return torch.log_softmax(logits, dim=1).double().cpu(), new_state
-
-            tokens, _ = beam_search(step, state, BOS, EOS, beam_size, max_len=max_len, length_penalty=alpha)[0]
+            tokens, _ = beam_search(beam_step(model, memory, device), state, BOS, EOS, beam_size, max_len=max_len,
+                                    length_penalty=alpha)[0]
         out.append(corpus.tgt_vocab.decode(tokens))
     return out
 

@@ -46,6 +46,32 @@ def train_seq2seq(model, data, steps, batch_size, rng, device, progress, lr=5e-3
     return train(model, loss_fn, batches, steps, lr=lr, progress=progress, decay=True)
 
 
+def beam_step(model, memory, device):
+    """The ``step`` function of :func:`lstm_course.decoding.beam_search` for one encoded source.
+
+    Parameters
+    ----------
+    model : lstm_course.models.seq2seq.Seq2Seq
+    memory : dict
+        ``model.encode``'s memory of one source: the summary (1, 2H), the others (S, 1, ...).
+    device : str
+
+    Returns
+    -------
+    callable
+        ``step(tokens_last (K,), state) -> (log_probs (K, V) float64 on the CPU, new_state)``, the memory
+        expanded to the K hypotheses.
+    """
+    def step(tokens_last, state):
+        K = len(tokens_last)
+        mem = {key: value.expand(K, -1) if key == "summary"
+               else value.expand(value.shape[0], K, *value.shape[2:]) for key, value in memory.items()}
+        logits, new_state, _ = model.step(torch.as_tensor(tokens_last, device=device), state, mem)
+        return torch.log_softmax(logits, dim=1).double().cpu(), new_state
+
+    return step
+
+
 def greedy_decode(model, src_seqs, data, device, max_len=80, batch_size=250):
     """Batched greedy decoding, feeding back its own predictions.
 

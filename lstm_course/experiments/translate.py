@@ -7,8 +7,8 @@ from ..data.numbers import BOS, EOS, encode_batch, length_band, make_number_data
 from ..decoding import beam_search
 from ..models.seq2seq import Seq2Seq
 from .running import one_thread
-from .seq2seq_eval import (cer, errors_after_first, free_running_accuracy, greedy_decode, teacher_forced_accuracy,
-                           teacher_forced_predictions, train_seq2seq)
+from .seq2seq_eval import (beam_step, cer, errors_after_first, free_running_accuracy, greedy_decode,
+                           teacher_forced_accuracy, teacher_forced_predictions, train_seq2seq)
 
 ALIGNMENT_EXAMPLES = (23, 97, 4321, 123456)
 BEAM_SIZES = (1, 2, 5, 10)
@@ -57,13 +57,7 @@ def _beam_outputs(model, data, device, sources, sizes, alphas=(0.0,)):
         src, lengths = encode_batch([words(source)], data.src_vocab)
         with torch.no_grad():
             memory, state = model.encode(torch.tensor(src, device=device), lengths)
-
-            def compute(tokens_last, state):
-                K = len(tokens_last)
-                mem = {key: value.expand(K, -1) if key == "summary"  # (1, 2H); the others (S, 1, ...)
-                       else value.expand(value.shape[0], K, *value.shape[2:]) for key, value in memory.items()}
-                logits, new_state, _ = model.step(torch.as_tensor(tokens_last, device=device), state, mem)
-                return torch.log_softmax(logits, dim=1).double().cpu(), new_state
+            compute = beam_step(model, memory, device)
 
             for k in sizes:
                 calls = []

@@ -30,6 +30,8 @@ SOURCE = Source(
     description="31,102 Bible verses aligned in the World English Bible and Louis Segond 1910 (public domain)")
 
 ENGLISH, FRENCH = "4", "l"  # the database's names of WEB and LSG 1910
+PUBLIC_DOMAIN = {"4": "World English Bible", "k": "King James 1611", "l": "Louis Segond 1910",
+                 "5": "Darby (French)"}  # the versions of the database that are in the public domain
 TOKEN = re.compile(r"\w+(?:['’]\w+)?|[^\w\s]")
 
 
@@ -43,11 +45,16 @@ class Verse(NamedTuple):
     french: str
 
 
-def pairs():
+def pairs(english=ENGLISH, french=FRENCH):
     """Every verse that both versions have, in the Bible's order.
 
     The square brackets that mark a translator's addition are dropped (their words kept), and runs of
     spaces made one.
+
+    Parameters
+    ----------
+    english, french : str
+        The database's names of the two versions (``PUBLIC_DOMAIN``); WEB and LSG 1910 by default.
 
     Returns
     -------
@@ -60,7 +67,7 @@ def pairs():
             "SELECT a.bNumber, a.cNumber, a.vNumber, a.vText, b.vText FROM bible a JOIN bible b "
             "ON a.bNumber = b.bNumber AND a.cNumber = b.cNumber AND a.vNumber = b.vNumber "
             "WHERE a.bbName = ? AND b.bbName = ? ORDER BY a.bNumber, a.cNumber, a.vNumber",
-            (ENGLISH, FRENCH)).fetchall()
+            (english, french)).fetchall()
     finally:
         connection.close()
     clean = lambda text: re.sub(r"\s+", " ", text.replace("[", "").replace("]", "")).strip()  # noqa: E731
@@ -103,3 +110,30 @@ def split(verses, test_every=10, test_offset=3, val_offset=7):
         k = verse.book % test_every
         parts["test" if k == test_offset else "val" if k == val_offset else "train"].append(verse)
     return parts
+
+
+def alignment_quality(verses, max_tokens=20):
+    """How well two versions line up verse by verse, and how many verses a short-sentence task keeps.
+
+    Parameters
+    ----------
+    verses : list of Verse
+        From :func:`pairs`.
+    max_tokens : int
+
+    Returns
+    -------
+    dict
+        ``length_correlation``: the Pearson correlation of the two sides' token counts (log scale) over
+        verses; ``ratio_within_2``: the share of verses whose token counts differ by less than a factor of
+        two; ``short_verses``: how many have at most ``max_tokens`` tokens on both sides.
+    """
+    import numpy as np
+
+    n = np.array([(len(tokens(v.english)), len(tokens(v.french))) for v in verses], dtype=float)
+    n = n[(n > 0).all(axis=1)]
+    log = np.log(n)
+    ratio = n[:, 1] / n[:, 0]
+    return {"length_correlation": float(np.corrcoef(log[:, 0], log[:, 1])[0, 1]),
+            "ratio_within_2": float(np.mean((ratio > 0.5) & (ratio < 2))),
+            "short_verses": int(np.sum((n <= max_tokens).all(axis=1)))}
