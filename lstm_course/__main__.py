@@ -50,6 +50,7 @@ import pathlib
 import shlex
 import sys
 import tempfile
+import time
 
 from . import records
 from .experiments import EXPERIMENTS
@@ -217,20 +218,21 @@ def _run(args, argv):
     if args.name == "charlm" and args.checkpoint is None:
         print(f"checkpoint: {options['checkpoint']} (the default; --checkpoint PATH chooses another)",
               file=sys.stderr, flush=True)
+    started = time.monotonic()
     metrics = _train(args, device, options)
-    _finish(target, args, argv, device, options, metrics)
+    _finish(target, args, argv, device, options, metrics, time.monotonic() - started)
     if args.quick:
         print(smoke_test_line(args), file=sys.stderr)
 
 
-def _finish(target, args, argv, device, options, metrics):
+def _finish(target, args, argv, device, options, metrics, wall_seconds=None):
     """Print the metrics first, then save them: a failed save never loses a run."""
     print(json.dumps(metrics), flush=True)
     if target is None:
         return
     threads = _threads_of(args.name)
     record = records.make_record(args.name, sys.argv[1:] if argv is None else argv, device, args.quick, args.seed,
-                                 options, metrics, threads)
+                                 options, metrics, threads, wall_seconds=wall_seconds)
     try:
         records.save_record(target, record)
     except OSError as error:

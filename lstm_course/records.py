@@ -5,7 +5,8 @@ run NAME --save`` writes: ``experiment``, ``command`` (as typed, quoted so that
 it splits back into the same arguments), ``version``, ``date``, ``device``,
 ``quick``, ``seed``, ``options``, ``software`` (Python, NumPy, torch),
 ``machine`` (:func:`machine` and :func:`cpu_features`: the CPU, AVX-512 and
-AVX2, the BLAS and the OpenBLAS kernel that ran, cores and threads) and
+AVX2, the BLAS and the OpenBLAS kernel that ran, cores and threads),
+``wall_seconds`` (how long the run took; records saved before it have none) and
 ``metrics``. Every record is written atomically (:func:`write_atomically`).
 
 The rules, checked before any work starts (:func:`check_destination`):
@@ -363,8 +364,13 @@ def command_line(argv):
     return shlex.join(["python", "-m", "lstm_course", *argv])
 
 
-def make_record(experiment, argv, device, quick, seed, options, metrics, threads=None):
-    """The run record of one run (see the module docstring); ``argv`` is the command's arguments."""
+def make_record(experiment, argv, device, quick, seed, options, metrics, threads=None, wall_seconds=None):
+    """The run record of one run (see the module docstring); ``argv`` is the command's arguments.
+
+    ``wall_seconds``, when given, is how long the run took on the wall clock (the experiment, not the set-up
+    or the save), kept as ``wall_seconds`` beside the metrics, never among them (``reproduce`` does not
+    compare it), so that the README's durations can be read from records.
+    """
     info = provenance(device, threads)
     details = info["machine"]
     detail = details["gpu"] or (f"{details['platform']}, {details['cores']} CPU cores, "
@@ -374,6 +380,8 @@ def make_record(experiment, argv, device, quick, seed, options, metrics, threads
               "quick": bool(quick), "seed": seed, "options": options, **info}
     if isinstance(metrics.get("steps"), int):
         record["steps"] = metrics["steps"]
+    if wall_seconds is not None:
+        record["wall_seconds"] = round(float(wall_seconds), 1)
     return {**record, "metrics": metrics}
 
 

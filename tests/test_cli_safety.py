@@ -253,6 +253,8 @@ def test_a_saved_record_names_its_command_seed_versions_blas_and_cpu(workdir, ca
     record = json.loads((workdir / "r d" / "vanishing.json").read_text())
     assert record["command"] == "python -m lstm_course run vanishing --quick --seed 3 --save --results 'r d'"
     assert record["seed"] == 3 and record["quick"] is True and record["options"] == {}
+    assert isinstance(record["wall_seconds"], float) and record["wall_seconds"] >= 0, "how long the run took"
+    assert "wall_seconds" not in record["metrics"], "beside the metrics: reproduce never compares it"
     assert record["software"]["torch"] == torch.__version__ and record["software"]["numpy"] == np.__version__
     machine = record["machine"]
     assert {"cpu", "avx512", "avx2", "numpy_blas", "openblas_core", "torch_blas", "threads", "cores"} <= set(machine)
