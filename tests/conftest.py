@@ -30,6 +30,14 @@ def _devices():
 
 DEVICES = _devices()
 
+# The checker runs a learner's function in a forked child, which the time limit kills (lstm_course.exercises.runner).
+# Pyodide has no fork: there the call runs in process and the book's page stops a run by restarting its worker
+# (tests/test_pyodide_pytest.py runs the exercise tests there), so a test of the child's limit cannot run.
+from lstm_course.exercises.runner import FORK  # noqa: E402
+
+needs_fork = pytest.mark.skipif(not FORK, reason="needs a forked child process, which Pyodide has not: in the "
+                                                 "browser the page's own limit stops a run")
+
 
 @pytest.fixture
 def rng():

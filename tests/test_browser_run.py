@@ -222,6 +222,10 @@ def test_torch_cells_get_no_button(browser, served):
 def test_a_cell_that_needs_torch_or_the_chapters_values_gets_no_button():
     reasons = {code.split("\n")[0]: reason for code, reason in browser_run.runnable_cells(BOOK / "10_generative_models.ipynb")}
     assert reasons["def my_tbptt_step(model, chunk, state):"] == "uses torch, which does not run in the browser"
+    starters = [reason for code, reason in browser_run.runnable_cells(BOOK / "10_generative_models.ipynb")
+                if "ok = check_tbptt" in code and "torch" not in code]
+    assert starters and all("needs torch" in reason for reason in starters), (
+        "a starter cell whose checker needs torch gets no button, even when the cell itself names no torch")
     assert not [code for code, reason in browser_run.runnable_cells(BOOK / "18_variants.ipynb")
                 if reason is None and "torch_impl" in code]
     decoding = [reason for _, reason in browser_run.runnable_cells(BOOK / "12_decoding.ipynb") if reason]
@@ -231,6 +235,16 @@ def test_a_cell_that_needs_torch_or_the_chapters_values_gets_no_button():
 
 
 # --- the build's side, no browser needed -----------------------------------------------------------------
+
+def test_the_checkers_that_need_torch_are_exactly_those_that_import_it():
+    import inspect
+
+    from lstm_course import exercises
+
+    importing = {name for name in exercises.__all__ if callable(getattr(exercises, name))
+                 and "import torch" in inspect.getsource(inspect.unwrap(getattr(exercises, name)))}
+    assert importing == exercises.NEEDS_TORCH
+
 
 def test_every_module_that_needs_torch_or_matplotlib_is_left_out_of_the_browser():
     import pkgutil

@@ -13,7 +13,7 @@ from lstm_course.exercises.lstm import reference_lstm_step
 from lstm_course.exercises.shapes import EXPECTED_SHAPES
 from lstm_course.sampling import probabilities, sample_from_uniform
 
-from conftest import run_checker
+from conftest import needs_fork, run_checker
 
 
 def _ok(checker, answer):
@@ -56,6 +56,7 @@ def test_a_tensor_that_requires_grad_is_named():
                   "h_t is a torch Tensor; this exercise works in NumPy")
 
 
+@needs_fork  # the count below starts again in each child; in process it would not
 def test_a_sampler_that_raises_only_on_a_later_call_is_named():
     calls = [0]  # counts within one run of draws: each run is made in a child process of its own
 
@@ -106,6 +107,7 @@ def test_keyboard_interrupt_still_goes_through():
         check_rnn_step(interrupt, report=lambda message: None)
 
 
+@needs_fork
 def test_a_function_that_never_returns_is_stopped_with_the_limit_named(monkeypatch):
     monkeypatch.setattr(_guard, "TIME_LIMIT", 0.3)
 
@@ -116,6 +118,7 @@ def test_a_function_that_never_returns_is_stopped_with_the_limit_named(monkeypat
     _fails_saying(check_rnn_step, forever, "did not return within 0.3 s and was stopped")
 
 
+@needs_fork
 def test_a_function_that_swallows_the_first_alarm_is_still_stopped(monkeypatch):
     monkeypatch.setattr(_guard, "TIME_LIMIT", 0.3)
 
@@ -130,6 +133,7 @@ def test_a_function_that_swallows_the_first_alarm_is_still_stopped(monkeypatch):
     _fails_saying(check_rnn_step, stubborn, "did not return within 0.3 s")
 
 
+@needs_fork
 def test_an_import_stopped_by_the_time_limit_leaves_this_process_untouched(monkeypatch, tmp_path):
     """The call runs in a child process: a slow import killed there is never half-imported here."""
     (tmp_path / "slow_module_h13.py").write_text("import time\ntime.sleep(0.6)\nVALUE = 1\n")

@@ -49,7 +49,7 @@ def test_nudge_and_formula_are_distinct_sentences(name):
 
 @pytest.mark.parametrize("name", sorted(STAGED))
 def test_before_an_attempt_the_report_has_the_nudge_and_not_the_formula(name):
-    if name == "check_tbptt_step":
+    if name in exercises.NEEDS_TORCH:
         pytest.importorskip("torch")
     checker = STAGED[name]
     ok, text = run_checker(checker, _not_attempted)
@@ -61,7 +61,7 @@ def test_before_an_attempt_the_report_has_the_nudge_and_not_the_formula(name):
 
 @pytest.mark.parametrize("name", sorted(STAGED))
 def test_after_a_wrong_attempt_the_report_has_the_formula_once(name):
-    if name == "check_tbptt_step":
+    if name in exercises.NEEDS_TORCH:
         pytest.importorskip("torch")
     checker = STAGED[name]
     ok, text = run_checker(checker, _returns_none)

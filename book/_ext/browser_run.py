@@ -55,6 +55,13 @@ PINNED = {  # the files the book serves, and their sha256 (the npm tarball's, an
     "pyodide-lock.json": "9c45b916001a750f4102fc287494f3eab215909c7535c626a20db80fd6333e2c",
     NUMPY_WHEEL: "ebb61241d962b98b21597d7ce43b67668a6d5bab3acec4fbe958657320d7cd08",
 }
+PYTEST_WHEELS = {  # pure-Python wheels from PyPI (pip download), for running the test files in Pyodide
+    "pytest-9.2.0-py3-none-any.whl": "07acdcf88ec174f907dc01af70bf52d49b014bbab03faeeade31c96b18c2e588",
+    "iniconfig-2.3.1-py3-none-any.whl": "9121e2c1fdb355232495be3194c8dfe87ccc2d5dee45947b78e68f499790d7a7",
+    "packaging-26.4-py3-none-any.whl": "81383611a09c1bc0b08b76e0fd5829d7c6824c65b27a6aee339da133f4233ea2",
+    "pluggy-1.7.0-py3-none-any.whl": "7dd7b0d8832ba3cb632c306926ded123429211b83641b35dc5c41ad2d34f9bec",
+    "pygments-2.21.0-py3-none-any.whl": "2363c69b61c4a97c838da3b130dcd6468f4848992b21a82f2a63ec34377137d9",
+}
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "lstm_course"
 FETCH = "make pyodide"
@@ -162,6 +169,52 @@ def fetch(folder=None, npm="npm", python=sys.executable):
     return folder
 
 
+def pytest_folder():
+    """Where the verified wheels of :data:`PYTEST_WHEELS` are kept: ``<the data cache>/pyodide-<version>-pytest``."""
+    return cache_folder().with_name(f"pyodide-{VERSION}-pytest")
+
+
+def check_pytest(folder):
+    """Why the wheels in ``folder`` cannot be used, or None when every wheel of :data:`PYTEST_WHEELS` matches."""
+    folder = pathlib.Path(folder)
+    for name, sha256 in PYTEST_WHEELS.items():
+        path = folder / name
+        if not path.is_file():
+            return f"{name} is not in {folder}"
+        if _sha256(path) != sha256:
+            return f"{path} does not match its pinned sha256"
+    return None
+
+
+def fetch_pytest(folder=None, python=sys.executable):
+    """Fetch pytest and its dependencies' pure-Python wheels with pip, check them and keep them in ``folder``.
+
+    These are for the test that runs the repository's NumPy and exercise test files inside Pyodide
+    (``tests/test_pyodide_pytest.py``); the book does not serve them. Returns the folder; raises
+    RuntimeError (one line) when pip fails or a wheel does not match its pin, keeping nothing unverified.
+    """
+    folder = pathlib.Path(folder or pytest_folder())
+    if check_pytest(folder) is None:
+        return folder
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder.parent, prefix=f".{folder.name}-") as tmp:
+        staged = pathlib.Path(tmp) / "files"
+        staged.mkdir()
+        requirements = ["==".join(name.split("-")[:2]) for name in PYTEST_WHEELS]
+        _run([python, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:", "--disable-pip-version-check",
+              "--quiet", "--python-version", "3.12", "--implementation", "py", "--platform", "any",
+              "--dest", str(staged), *requirements], tmp)
+        reason = check_pytest(staged)
+        if reason:
+            raise RuntimeError(reason.replace(str(staged), "the download"))
+        for extra in set(p.name for p in staged.iterdir()) - set(PYTEST_WHEELS):
+            (staged / extra).unlink()
+        if folder.exists():
+            shutil.rmtree(folder)
+        os.replace(staged, folder)
+    return folder
+
+
 def package_zip(target):
     """Write the ``lstm_course`` package's Python files (no caches) into the zip file ``target``."""
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -258,13 +311,17 @@ def _all_imported(tree):
     return {m for node in ast.walk(tree) for m in _imported_modules(node)}
 
 
-def _checkers():
+def _exercises():
     sys.path.insert(0, str(ROOT))
     try:
         from lstm_course import exercises
     finally:
         sys.path.pop(0)
-    return set(exercises.__all__)
+    return exercises
+
+
+def _checkers():
+    return set(_exercises().__all__)
 
 
 def cell_key(code):
@@ -275,7 +332,8 @@ def cell_key(code):
 def runnable_cells(notebook):
     """Which exercise, solution and ``run-in-browser`` cells of a chapter get a Run button, and why not.
 
-    A cell gets one when it uses no torch and reads no name that the browser would not have: the worker
+    A cell gets one when it uses no torch, calls no checker that needs it
+    (:data:`lstm_course.exercises.NEEDS_TORCH`), and reads no name that the browser would not have: the worker
     defines ``np``, ``rng``, every checker of :mod:`lstm_course.exercises` and the chapter's imports
     (:func:`page_imports`), and the cell defines the rest itself. A cell that reads a value an earlier
     cell of the chapter computed (a table, a model) would fail with a NameError, so it gets no button.
@@ -315,6 +373,10 @@ def runnable_cells(notebook):
             cells.append((code, f"imports {', '.join(outside)}, which the browser does not have"))
             continue
         bound, read = _bound_and_read(tree)
+        needs_torch = sorted(read & _exercises().NEEDS_TORCH)
+        if needs_torch:
+            cells.append((code, f"its checker {', '.join(needs_torch)} needs torch, which does not run in the browser"))
+            continue
         missing = sorted(read - bound - available)
         cells.append((code, f"reads {', '.join(missing)} from earlier cells of the chapter" if missing else None))
     return cells
@@ -376,8 +438,16 @@ def setup(app):
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["fetch-pytest"]:
+        try:
+            where = fetch_pytest()
+        except (RuntimeError, OSError) as error:
+            print(f"pytest for Pyodide: the wheels were not fetched: {error}")
+            raise SystemExit(1)
+        print(f"pytest for Pyodide: {len(PYTEST_WHEELS)} wheels verified in {where}")
+        raise SystemExit(0)
     if sys.argv[1:] != ["fetch"]:
-        raise SystemExit("usage: python book/_ext/browser_run.py fetch")
+        raise SystemExit("usage: python book/_ext/browser_run.py fetch|fetch-pytest")
     try:
         where = fetch()
     except (RuntimeError, OSError) as error:

@@ -111,7 +111,8 @@ def ngram_bits_per_char(corpus):
         ``uniform_bpc``, ``unigram_bpc``, ``bigram_bpc``.
     """
     V, train, val = len(corpus.vocab), corpus.train, corpus.validation
-    unigram = (np.bincount(train, minlength=V) + 1.0) / (len(train) + V)
+    # np.intp: bincount refuses int64 ids where a pointer is 32 bits (Pyodide's wasm32)
+    unigram = (np.bincount(train.astype(np.intp), minlength=V) + 1.0) / (len(train) + V)
     counts = np.ones((V, V))
     np.add.at(counts, (train[:-1], train[1:]), 1.0)
     bigram = counts / counts.sum(axis=1, keepdims=True)

@@ -71,6 +71,12 @@ from .tbptt_loop import check_tbptt_loop  # noqa: E402
 
 __all__ += ["check_tbptt_loop"]
 
+#: The checkers that need PyTorch, whose exercises are written in Torch. Without it each says so in one
+#: line and returns False; the book gives their cells no Run button, since the browser has no torch.
+NEEDS_TORCH = frozenset({"check_tbptt_step", "check_tbptt_loop"})
+
+__all__ += ["NEEDS_TORCH"]
+
 # Keep the promise for every checker listed above, including ones added later: whatever escapes a
 # checker is explained and becomes False (KeyboardInterrupt still goes through).
 from ._harness import protect_checkers  # noqa: E402

@@ -93,7 +93,7 @@ def check_sample_with_temperature(fn, report=print):
         draws, problem = _draw(fn, logits, temperature, 2, n)
         if problem is not None:
             return problem
-        counts = np.bincount(draws, minlength=V)
+        counts = np.bincount(np.asarray(draws, dtype=np.intp), minlength=V)
         score, expected = chi2(counts, temperature)
         if score > 25.0:  # chi-square with 4 degrees of freedom: P(chi2 > 25) < 1e-4
             what = "nearly uniform" if temperature > 100 else f"softmax(logits / {temperature:g})"
