@@ -49,13 +49,8 @@ def _unavailable():
     return None
 
 
-@pytest.fixture(scope="module")
-def browser():
-    reason = _unavailable()
-    if reason:
-        if os.environ.get("LSTM_COURSE_REQUIRE_BROWSER") == "1":
-            pytest.fail(reason + " (required here: LSTM_COURSE_REQUIRE_BROWSER=1)")
-        pytest.skip(reason)
+def new_driver():
+    """Debian's headless Chromium through its ChromeDriver, never a downloaded one, with no background traffic."""
     os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager fetch a browser or driver
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -69,6 +64,17 @@ def browser():
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(60)
+    return driver
+
+
+@pytest.fixture(scope="module")
+def browser():
+    reason = _unavailable()
+    if reason:
+        if os.environ.get("LSTM_COURSE_REQUIRE_BROWSER") == "1":
+            pytest.fail(reason + " (required here: LSTM_COURSE_REQUIRE_BROWSER=1)")
+        pytest.skip(reason)
+    driver = new_driver()
     driver.set_script_timeout(60)
     yield driver
     driver.quit()

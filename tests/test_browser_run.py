@@ -16,20 +16,18 @@ built without the buttons (the pinned files could not be fetched), the browser t
 build's one-line reason, except under ``LSTM_COURSE_REQUIRE_BROWSER=1`` (``.ci/run``), where that fails.
 """
 
-import functools
-import http.server
 import importlib.util
 import json
 import os
 import pathlib
 import re
 import sys
-import threading
 import time
 
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
+from local_server import serve  # noqa: E402
 from test_browser import HTML, _pages, browser, wait_until_ready  # noqa: E402,F401
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -59,24 +57,8 @@ def served():
         if os.environ.get("LSTM_COURSE_REQUIRE_BROWSER") == "1":
             pytest.fail(message + " (required here: LSTM_COURSE_REQUIRE_BROWSER=1)")
         pytest.skip(message)
-    asked = []
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        timeout = 10  # a connection Chromium opens ahead and never uses is dropped
-
-        def log_message(self, *args):
-            asked.append(self.path)
-
-    class Server(http.server.ThreadingHTTPServer):
-        def process_request(self, request, client_address):  # a named thread per request (tests/conftest.py)
-            thread = threading.Thread(target=self.process_request_thread, args=(request, client_address),
-                                      name="book-server-request", daemon=True)
-            thread.start()
-
-    server = Server(("127.0.0.1", 0), functools.partial(Handler, directory=str(HTML)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/", asked
-    server.shutdown()
+    with serve(HTML) as (base, asked):
+        yield base, asked
 
 
 def _open_served(driver, base, page):

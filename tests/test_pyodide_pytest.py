@@ -15,8 +15,6 @@ Found by running them there: ``np.bincount`` refuses int64 ids where a pointer i
 broke the bigram baseline of ``lstm_course.data.corpus`` and the sampling checker in the browser.
 """
 
-import functools
-import http.server
 import importlib.util
 import json
 import os
@@ -24,7 +22,6 @@ import pathlib
 import re
 import shutil
 import sys
-import threading
 import time
 import xml.etree.ElementTree as ElementTree
 import zipfile
@@ -32,7 +29,8 @@ import zipfile
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from test_browser import CHROMEDRIVER, CHROMIUM  # noqa: E402
+from local_server import serve  # noqa: E402
+from test_browser import CHROMEDRIVER, CHROMIUM, new_driver  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests"
@@ -94,53 +92,25 @@ def run_in_pyodide(folder, files, extra=(), minutes=MINUTES):
     printed), ``junit`` (its JUnit XML report), and ``asked`` (every path the local server was asked for).
     """
     _served_folder(folder, files)
-    asked = []
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        timeout = 10
-
-        def log_message(self, *args):
-            asked.append(self.path)
-
-    class Server(http.server.ThreadingHTTPServer):
-        def process_request(self, request, client_address):  # a named thread per request (tests/conftest.py)
-            thread = threading.Thread(target=self.process_request_thread, args=(request, client_address),
-                                      name="book-server-request", daemon=True)
-            thread.start()
-
-    server = Server(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, name="book-server-request", daemon=True).start()
-    os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager fetch a browser or driver
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = new_driver()
     try:
-        driver.set_page_load_timeout(60)
-        driver.get(f"http://127.0.0.1:{server.server_address[1]}/pytest.html")
-        args = ["-q", "-p", "no:cacheprovider", "-p", "no:faulthandler", "--capture=sys", "-rs",
-                "--junitxml=/home/pyodide/junit.xml", "-o", "addopts=", *extra,
-                *[f"tests/{name}" for name in files]]
-        driver.execute_script("window.lstmCoursePytest(arguments[0], arguments[1])", args,
-                              sorted(browser_run.PYTEST_WHEELS))
-        deadline = time.monotonic() + 60 * minutes
-        result = None
-        while result is None and time.monotonic() < deadline:
-            time.sleep(1)
-            result = driver.execute_script("return window.lstmCoursePytestResult || null")
-        if result is None:
-            output = driver.execute_script("return document.getElementById('log').textContent")
-            result = {"type": "timeout", "output": output}
+        with serve(folder) as (base, asked):
+            driver.get(base + "pytest.html")
+            args = ["-q", "-p", "no:cacheprovider", "-p", "no:faulthandler", "--capture=sys", "-rs",
+                    "--junitxml=/home/pyodide/junit.xml", "-o", "addopts=", *extra,
+                    *[f"tests/{name}" for name in files]]
+            driver.execute_script("window.lstmCoursePytest(arguments[0], arguments[1])", args,
+                                  sorted(browser_run.PYTEST_WHEELS))
+            deadline = time.monotonic() + 60 * minutes
+            result = None
+            while result is None and time.monotonic() < deadline:
+                time.sleep(1)
+                result = driver.execute_script("return window.lstmCoursePytestResult || null")
+            if result is None:
+                output = driver.execute_script("return document.getElementById('log').textContent")
+                result = {"type": "timeout", "output": output}
     finally:
         driver.quit()
-        server.shutdown()
-        server.server_close()
     result["asked"] = asked
     return result
 

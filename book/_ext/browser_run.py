@@ -85,6 +85,16 @@ def _sha256(path):
     return digest.hexdigest()
 
 
+def _check_pins(folder, pins):
+    for name, sha256 in pins.items():
+        path = folder / name
+        if not path.is_file():
+            return f"{name} is not in {folder}"
+        if _sha256(path) != sha256:
+            return f"{path} does not match its pinned sha256"
+    return None
+
+
 def check(folder):
     """Why the files in ``folder`` cannot be served, or None when every pinned file is there and matches.
 
@@ -98,12 +108,9 @@ def check(folder):
         One line naming the first missing or changed file.
     """
     folder = pathlib.Path(folder)
-    for name, sha256 in PINNED.items():
-        path = folder / name
-        if not path.is_file():
-            return f"{name} is not in {folder}"
-        if _sha256(path) != sha256:
-            return f"{path} does not match its pinned sha256"
+    reason = _check_pins(folder, PINNED)
+    if reason:
+        return reason
     lock = json.loads((folder / "pyodide-lock.json").read_text())
     if lock["packages"]["numpy"]["sha256"] != PINNED[NUMPY_WHEEL]:
         return f"the NumPy wheel's sha256 is not the one in Pyodide {VERSION}'s lock"
@@ -176,14 +183,7 @@ def pytest_folder():
 
 def check_pytest(folder):
     """Why the wheels in ``folder`` cannot be used, or None when every wheel of :data:`PYTEST_WHEELS` matches."""
-    folder = pathlib.Path(folder)
-    for name, sha256 in PYTEST_WHEELS.items():
-        path = folder / name
-        if not path.is_file():
-            return f"{name} is not in {folder}"
-        if _sha256(path) != sha256:
-            return f"{path} does not match its pinned sha256"
-    return None
+    return _check_pins(pathlib.Path(folder), PYTEST_WHEELS)
 
 
 def fetch_pytest(folder=None, python=sys.executable):
