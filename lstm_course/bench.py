@@ -50,13 +50,13 @@ SHAPES = [  # (T, B, D, H, dtype): the issue's four shapes, then a large batch o
     (100, 1, 8, 32, "float32"), (50, 256, 65, 128, "float32"),
 ]
 QUICK_SHAPES = [SHAPES[0], SHAPES[3]]
-OURS = ("numpy_readable", "numpy_fast", "numpy_fast_ws", "twin_readable", "twin_fast")
+OURS = ("numpy_readable", "numpy_fast", "numpy_fast_ws", "twin_readable", "twin_fast", "twin_fast_ws")
 PEERS = ("numpy_loop", "twin_scratch")  # lstm_course.peers: CS231n-style NumPy, d2l-style torch
 NN = ("nn", "nn_native")
 FLOORS = ("floor_numpy", "floor_torch", "floor_activations")
 IMPLEMENTATIONS = OURS + PEERS + NN + FLOORS
 NUMPY_ONLY = ("numpy_readable", "numpy_fast", "numpy_fast_ws", "numpy_loop", "floor_numpy", "floor_activations")  # no torch imported
-CUDA_IMPLEMENTATIONS = ("twin_readable", "twin_fast", "twin_scratch", "nn")
+CUDA_IMPLEMENTATIONS = ("twin_readable", "twin_fast", "twin_fast_ws", "twin_scratch", "nn")
 MEMORY_T = (100, 200, 400)
 
 
@@ -252,6 +252,11 @@ def _torch_call(name, T, B, D, H, dtype, device):
         h0 = torch.zeros((B, H), dtype=xs_t.dtype, device=device)
         return through_autograd(lambda x: scratch_autograd.forward(x, h0, h0, gates))
     p = convert.to_tensors(params, device=device, requires_grad=True)
+    if name == "twin_fast_ws":
+        from .numpy_impl.workspace import Workspace
+
+        workspace = Workspace()
+        return through_autograd(lambda x: torch_impl.lstm_fast_forward(x, p, workspace=workspace))
     forward = {"twin_readable": torch_impl.lstm_forward, "twin_fast": torch_impl.lstm_fast_forward}[name]
     return through_autograd(lambda x: forward(x, p))
 
@@ -352,10 +357,12 @@ def bench_shape(T, B, D, H, dtype, device, repeats, peak, rounds=1, timer=time_i
     flops = lstm_flops(T, B, D, H)
     gflops = {name: flops / (value * 1e6) for name, value in ms.items()}
     pairs = [(a, b) for b in ("nn", "nn_native") for a in ("numpy_fast", "twin_fast")]
-    pairs += [("numpy_fast", "numpy_loop"), ("numpy_fast_ws", "numpy_loop"), ("twin_fast", "twin_scratch")]
+    pairs += [("numpy_fast", "numpy_loop"), ("numpy_fast_ws", "numpy_loop"), ("twin_fast", "twin_scratch"),
+              ("twin_fast_ws", "twin_scratch"), ("twin_fast_ws", "nn")]
     ratio = {f"{a}_over_{b}": ms[a] / ms[b] for a, b in pairs if a in ms and b in ms}
     ratio.update({f"{a}_over_floor": ms[a] / floors[backend] for a, backend in
-                  (("numpy_fast", "numpy"), ("numpy_fast_ws", "numpy"), ("twin_fast", "torch")) if a in ms
+                  (("numpy_fast", "numpy"), ("numpy_fast_ws", "numpy"), ("twin_fast", "torch"),
+                   ("twin_fast_ws", "torch")) if a in ms
                   and backend in floors})
     return {"name": f"T{T} B{B} D{D} H{H} {dtype}", "T": T, "B": B, "D": D, "H": H, "dtype": dtype,
             "ms": ms, **ratio, "gemm_floor_ms": floors, "spread_ms": {name: _spread(v) for name, v in times.items()},

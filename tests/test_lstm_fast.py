@@ -172,6 +172,57 @@ def test_a_cache_whose_workspace_was_reused_is_refused_with_one_line(rng):
     assert "\n" not in str(error.value)
 
 
+def _twin_call(params, arrays, lengths, workspace, device="cpu"):
+    p = convert.to_tensors(params, device=device, requires_grad=True)
+    xs, h0, c0, d_out, d_h_n, d_c_n = [torch.tensor(a, device=device, requires_grad=k < 3)
+                                       for k, a in enumerate(arrays)]
+    out, (h_n, c_n) = torch_impl.lstm_fast_forward(xs, p, h0, c0, lengths, workspace=workspace)
+    ((out * d_out).sum() + (h_n * d_h_n).sum() + (c_n * d_c_n).sum()).backward()
+    tensors = [out, h_n, c_n, xs.grad, h0.grad, c0.grad] + [leaf.grad for _, leaf in tree_items(p)]
+    return tensors
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("L, bidirectional, lengths", [(1, False, None), (2, True, [6, 2, 4]), (1, True, None)])
+def test_twin_fast_path_with_a_workspace_gives_the_same_numbers_call_after_call(rng, device, L, bidirectional,
+                                                                               lengths):
+    from lstm_course.numpy_impl.workspace import Workspace
+
+    workspace = Workspace()
+    for _ in range(3):  # new data every call: a reused buffer must not leak the previous call's values
+        params, arrays = _problem(rng, 6, 3, 4, 5, L, bidirectional)
+        with_ws = [t.detach().cpu().numpy() for t in _twin_call(params, arrays, lengths, workspace, device)]
+        without = [t.detach().cpu().numpy() for t in _twin_call(params, arrays, lengths, None, device)]
+        assert _worst(with_ws, without) == 0.0, "a workspace changes no number"
+    held = workspace.nbytes
+    _twin_call(params, arrays, lengths, workspace, device)
+    assert workspace.nbytes == held, "the same shapes take no new buffers"
+
+
+def test_twin_results_of_a_workspace_call_are_the_callers_and_survive_the_next_call(rng):
+    from lstm_course.numpy_impl.workspace import Workspace
+
+    workspace = Workspace()
+    params, arrays = _problem(rng, 6, 3, 4, 5, 1, False)
+    kept = _twin_call(params, arrays, None, workspace)
+    first = [t.detach().clone() for t in kept]
+    _twin_call(params, [a * 2 for a in arrays], None, workspace)
+    assert all(torch.equal(a, b) for a, b in zip(first, kept)), "outputs, states and gradients are the caller's"
+
+
+def test_twin_graph_whose_workspace_was_reused_is_refused_with_one_line(rng):
+    from lstm_course.numpy_impl.workspace import Workspace
+
+    workspace = Workspace()
+    params, (xs, *_) = _problem(rng, 6, 3, 4, 5, 1, False)
+    p = convert.to_tensors(params, requires_grad=True)
+    stale, _ = torch_impl.lstm_fast_forward(torch.tensor(xs), p, workspace=workspace)
+    torch_impl.lstm_fast_forward(torch.tensor(xs), p, workspace=workspace)
+    with pytest.raises(ValueError, match="reused by a later lstm_fast_forward") as error:
+        stale.sum().backward()
+    assert "\n" not in str(error.value)
+
+
 @pytest.mark.parametrize("cache_bytes", [1, 4 * 5 * 8 * 3, 10 ** 9])  # one step, three steps, all steps per chunk
 def test_the_backward_gives_the_same_numbers_whatever_its_chunk_of_steps(rng, monkeypatch, cache_bytes):
     from lstm_course.numpy_impl import lstm_fast

@@ -1,4 +1,4 @@
-"""Buffers that the fast LSTM path reuses from one call to the next, instead of asking the system for new pages.
+"""Buffers that the fast LSTM paths reuse from one call to the next, instead of asking the system for new pages.
 
 A forward plus backward of the fast path at T50 B32 H128 needs about 10 MB of
 buffers: the gates, states and ``tanh(c_t)`` the backward reads, and the gate
@@ -36,9 +36,17 @@ class Workspace:
     def take(self, name, shape, dtype):
         """An uninitialised ``shape`` buffer (e.g. ``(T, B, H)``) of ``dtype`` under ``name``: the same array as last time if it fits."""
         dtype = np.dtype(dtype)
+        return self.reuse(name, lambda buffer: buffer.shape == tuple(shape) and buffer.dtype == dtype,
+                          lambda: np.empty(shape, dtype=dtype))
+
+    def reuse(self, name, fits, make):
+        """The buffer kept under ``name`` if ``fits(buffer)``, else a new one from ``make()``, kept from now on.
+
+        The Torch twin keeps its tensors this way (:func:`lstm_course.torch_impl.lstm_fast_forward`).
+        """
         buffer = self._buffers.get(name)
-        if buffer is None or buffer.shape != tuple(shape) or buffer.dtype != dtype:
-            buffer = self._buffers[name] = np.empty(shape, dtype=dtype)
+        if buffer is None or not fits(buffer):
+            buffer = self._buffers[name] = make()
         return buffer
 
     def begin(self):

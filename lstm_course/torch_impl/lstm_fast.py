@@ -16,6 +16,7 @@ in the NumPy fast path.
 import torch
 
 from .. import _validate
+from ..numpy_impl.workspace import check_current
 from ..notation import layer_directions, lstm_shapes
 from .recurrence import lengths_to_mask
 
@@ -43,14 +44,15 @@ class _Direction(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, xs, h0, c0, W_x, W_h, b, masks, reverse):
+    def forward(ctx, xs, h0, c0, W_x, W_h, b, masks, reverse, take, workspace):
         T, B, D = xs.shape
         H = h0.shape[1]
-        gates = torch.addmm(b, xs.reshape(T * B, D), W_x.T).view(T, B, 4 * H)  # hoisted input projection
+        gates = take("gates", (T, B, 4 * H), xs)
+        torch.addmm(b, xs.reshape(T * B, D), W_x.T, out=gates.view(T * B, 4 * H))  # hoisted input projection
         order = list(range(T - 1, -1, -1)) if reverse else list(range(T))
-        hs, cs = xs.new_empty((T + 1, B, H)), xs.new_empty((T + 1, B, H))
+        hs, cs = take("hs", (T + 1, B, H), xs), take("cs", (T + 1, B, H), xs)
         hs[0], cs[0] = h0, c0
-        tanh_c = xs.new_empty((T, B, H))
+        tanh_c = take("tanh_c", (T, B, H), xs)
         g, sig, tnh = gates.unbind(0), gates[..., :3 * H].unbind(0), gates[..., 3 * H:].unbind(0)
         f, i, o = (gates[..., n * H:(n + 1) * H].unbind(0) for n in range(3))
         hs_, cs_, tanh_c_, W_hT = hs.unbind(0), cs.unbind(0), tanh_c.unbind(0), W_h.T
@@ -72,12 +74,17 @@ class _Direction(torch.autograd.Function):
         if masks is not None:
             out = out * masks[..., None]  # padded steps output zeros
         ctx.save_for_backward(xs, gates, h_prev, c_prev, tanh_c, W_x, W_h)
-        ctx.masks, ctx.order = masks, order
-        return out.contiguous(), hs[T].clone(), cs[T].clone()
+        ctx.masks, ctx.order, ctx.take = masks, order, take
+        ctx.workspace, ctx.generation = workspace, None if workspace is None else workspace.generation
+        out = out.clone() if workspace is not None and not (reverse or masks is not None) else out.contiguous()
+        return out, hs[T].clone(), cs[T].clone()  # the results never live in the workspace
 
     @staticmethod
     def backward(ctx, d_out, dh_n, dc_n):
+        if ctx.workspace is not None:  # before autograd's own check of the saved tensors, with a clearer message
+            check_current(ctx.workspace, ctx.generation, "backward of lstm_fast_forward", "lstm_fast_forward")
         xs, gates, h_prev, c_prev, tanh_c, W_x, W_h = ctx.saved_tensors
+        take = ctx.take
         T, B, D = xs.shape
         H = h_prev.shape[2]
         f, i, o, c_tilde = (gates[..., n * H:(n + 1) * H] for n in range(4))
@@ -85,18 +92,19 @@ class _Direction(torch.autograd.Function):
         # in place into one (T, B, 4H) buffer in the fused order f, i, o, c:
         # dz_f = dc_t * c_prev f (1 - f), dz_i = dc_t * c_tilde i (1 - i), dz_c = dc_t * i (1 - c_tilde^2),
         # dz_o = dh_t * tanh(c_t) o (1 - o), and dc_t = dc + dh_t * o (1 - tanh(c_t)^2).
-        P = torch.addcmul(gates, gates, gates, value=-1)  # s (1 - s) in the three sigmoid blocks
+        P = torch.addcmul(gates, gates, gates, value=-1, out=take("P", gates.shape, gates))  # s (1 - s): sigmoids
         P_f, P_i, P_o, P_c = (P[..., n * H:(n + 1) * H] for n in range(4))
         P_f.mul_(c_prev)
         P_i.mul_(c_tilde)
         P_o.mul_(tanh_c)
         torch.mul(c_tilde, c_tilde, out=P_c)
         torch.addcmul(i, i, P_c, value=-1, out=P_c)  # i (1 - c_tilde^2)
-        A = torch.addcmul(o, o, tanh_c * tanh_c, value=-1)  # (T, B, H): o (1 - tanh(c_t)^2)
+        A = torch.mul(tanh_c, tanh_c, out=take("A", tanh_c.shape, tanh_c))
+        torch.addcmul(o, o, A, value=-1, out=A)  # (T, B, H): o (1 - tanh(c_t)^2)
         masks = ctx.masks
         if masks is not None:
             d_out = d_out * masks[..., None]
-        dZ = torch.empty_like(gates)  # (T, B, 4H): gradients of the pre-activations
+        dZ = take("dZ", gates.shape, gates)  # (T, B, 4H): gradients of the pre-activations
         dZ_, dZ4_, P4_ = dZ.unbind(0), dZ.view(T, B, 4, H).unbind(0), P.view(T, B, 4, H).unbind(0)
         dZ_o_, P_o_ = dZ[..., 2 * H:3 * H].unbind(0), P_o.unbind(0)
         d_out_, A_, f_ = d_out.unbind(0), A.unbind(0), f.unbind(0)
@@ -118,10 +126,27 @@ class _Direction(torch.autograd.Function):
         dW_x = flat.T @ xs.reshape(T * B, D) if need[3] else None
         dW_h = flat.T @ h_prev.reshape(T * B, H) if need[4] else None
         db = flat.sum(dim=0) if need[5] else None
-        return d_xs, dh, dc, dW_x, dW_h, db, None, None
+        return d_xs, dh, dc, dW_x, dW_h, db, None, None, None, None
 
 
-def lstm_fast_forward(xs, params, h0=None, c0=None, lengths=None):
+def _fresh(name, shape, like):
+    return like.new_empty(shape)
+
+
+def _taker(workspace, prefix):
+    """``take(name, shape, like)``: a buffer from ``workspace`` (tensors, keyed by name), or a new one without."""
+    if workspace is None:
+        return _fresh
+
+    def take(name, shape, like):
+        return workspace.reuse(f"{prefix}.{name}", lambda buffer: (buffer.shape == tuple(shape) and buffer.dtype
+                                                                  == like.dtype and buffer.device == like.device),
+                               lambda: like.new_empty(shape))
+
+    return take
+
+
+def lstm_fast_forward(xs, params, h0=None, c0=None, lengths=None, workspace=None):
     """The fast path of :func:`lstm_course.torch_impl.lstm_forward`: same arguments, same results.
 
     Parameters
@@ -131,6 +156,12 @@ def lstm_fast_forward(xs, params, h0=None, c0=None, lengths=None):
         As in :func:`lstm_course.numpy_impl.lstm_forward`.
     h0, c0 : Tensor, shape (L * num_directions, B, H), optional
     lengths : sequence of int, shape (B,), optional
+    workspace : lstm_course.numpy_impl.workspace.Workspace, optional
+        Keep the buffers that the backward reads (gates, states, ``tanh(c_t)``) and the gate gradients
+        from one call to the next, rather than new memory on every call (see
+        :mod:`lstm_course.numpy_impl.workspace`; the same class holds tensors here). The graph is then
+        valid until the next call with the same workspace: a backward after it raises ValueError rather
+        than reading reused buffers. The results never live in it.
 
     Returns
     -------
@@ -152,13 +183,16 @@ def lstm_fast_forward(xs, params, h0=None, c0=None, lengths=None):
     masks = None
     if lengths is not None:
         masks = lengths_to_mask(_validate.check_lengths(lengths, T, B), T, xs.device)
+    if workspace is not None:
+        workspace.begin()
     layer_input, h_n, c_n = xs, [], []
-    for layer in params:
+    for k, layer in enumerate(params):
         outs = []
         for direction in layer_directions(layer):
             index = len(h_n)  # layer-major, like torch.nn
             out, h, c = _Direction.apply(layer_input, states[0][index], states[1][index],
-                                         *fuse_gates(layer[direction]), masks, direction == "reverse")
+                                         *fuse_gates(layer[direction]), masks, direction == "reverse",
+                                         _taker(workspace, f"{k}.{index}"), workspace)
             outs.append(out)
             h_n.append(h)
             c_n.append(c)
