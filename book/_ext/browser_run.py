@@ -232,7 +232,8 @@ def config_script(reason):
 
 BROWSER_MODULES = {"numpy", "lstm_course", "math", "itertools", "functools", "collections", "string", "re", "random"}
 NOT_IN_BROWSER = ("lstm_course.convert", "lstm_course.experiments", "lstm_course.figures", "lstm_course.models",
-                  "lstm_course.peers.scratch_autograd", "lstm_course.torch_impl")  # they need torch or matplotlib
+                  "lstm_course.peers.scratch_autograd", "lstm_course.torch_impl",  # they need torch or matplotlib
+                  "lstm_course.realdata")  # the real data sets: a cache on disk, and sqlite3, which Pyodide lacks
 TORCH = re.compile(r"^\s*(import|from)\s+torch\b|\btorch\.", re.MULTILINE)
 DIRECTIVE = re.compile(r"\{(exercise|solution)-(start|end)\}")
 RUN_TAG = "run-in-browser"
