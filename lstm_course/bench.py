@@ -3,7 +3,7 @@
 :func:`run_bench` times the same maths on a few shapes:
 
 - ours: the NumPy reference (readable path, fast path, and the fast path with
-  a reused :class:`~lstm_course.numpy_impl.workspace.Workspace`), and the Torch
+  a reused :class:`~lstm_course.workspace.Workspace`), and the Torch
   twin (readable and fast path, gradients through autograd);
 - the peers (:mod:`lstm_course.peers`): a CS231n-style NumPy loop and a
   d2l-style scratch LSTM in torch;
@@ -202,7 +202,7 @@ def _numpy_problem(T, B, D, H, dtype):
 def _numpy_call(name, T, B, D, H, dtype):
     """One forward plus backward of a NumPy implementation (no torch imported)."""
     from . import numpy_impl
-    from .numpy_impl.workspace import Workspace
+    from .workspace import Workspace
     from .peers import stacked_loop
 
     if name == "floor_numpy":
@@ -253,7 +253,7 @@ def _torch_call(name, T, B, D, H, dtype, device):
         return through_autograd(lambda x: scratch_autograd.forward(x, h0, h0, gates))
     p = convert.to_tensors(params, device=device, requires_grad=True)
     if name == "twin_fast_ws":
-        from .numpy_impl.workspace import Workspace
+        from .workspace import Workspace
 
         workspace = Workspace()
         return through_autograd(lambda x: torch_impl.lstm_fast_forward(x, p, workspace=workspace))

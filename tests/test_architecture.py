@@ -18,7 +18,7 @@ PACKAGE = ROOT / "lstm_course"
 # Layers, lowest first: a module may import from its own layer or a lower one (the twin rule below
 # keeps numpy_impl and torch_impl apart although they share a layer).
 LAYERS = [
-    {"notation", "tree", "_validate", "_tree", ""},  # "": the package's own __init__ (__version__)
+    {"notation", "tree", "_validate", "_tree", "workspace", ""},  # "": the package's own __init__ (__version__)
     {"params", "gradcheck", "optim", "sampling", "data", "records", "checkpoint", "progress", "bleu", "decoding",
      "evidence", "realdata"},
     {"numpy_impl", "torch_impl", "convert", "peers"},

@@ -137,7 +137,7 @@ def _fast_call(params, arrays, lengths, workspace):
 
 @pytest.mark.parametrize("L, bidirectional, lengths", [(1, False, None), (2, True, [6, 2, 4])])
 def test_fast_path_with_a_workspace_gives_the_same_numbers_call_after_call(rng, L, bidirectional, lengths):
-    from lstm_course.numpy_impl.workspace import Workspace
+    from lstm_course.workspace import Workspace
 
     workspace = Workspace()
     for _ in range(3):  # new data every call: a reused buffer must not leak the previous call's values
@@ -150,7 +150,7 @@ def test_fast_path_with_a_workspace_gives_the_same_numbers_call_after_call(rng, 
 
 
 def test_results_of_a_workspace_call_are_the_callers_and_survive_the_next_call(rng):
-    from lstm_course.numpy_impl.workspace import Workspace
+    from lstm_course.workspace import Workspace
 
     workspace = Workspace()
     params, arrays = _problem(rng, 6, 3, 4, 5, 2, True)
@@ -161,7 +161,7 @@ def test_results_of_a_workspace_call_are_the_callers_and_survive_the_next_call(r
 
 
 def test_a_cache_whose_workspace_was_reused_is_refused_with_one_line(rng):
-    from lstm_course.numpy_impl.workspace import Workspace
+    from lstm_course.workspace import Workspace
 
     workspace = Workspace()
     params, (xs, h0, c0, d_out, _, _) = _problem(rng, 6, 3, 4, 5, 1, False)
@@ -186,7 +186,7 @@ def _twin_call(params, arrays, lengths, workspace, device="cpu"):
 @pytest.mark.parametrize("L, bidirectional, lengths", [(1, False, None), (2, True, [6, 2, 4]), (1, True, None)])
 def test_twin_fast_path_with_a_workspace_gives_the_same_numbers_call_after_call(rng, device, L, bidirectional,
                                                                                lengths):
-    from lstm_course.numpy_impl.workspace import Workspace
+    from lstm_course.workspace import Workspace
 
     workspace = Workspace()
     for _ in range(3):  # new data every call: a reused buffer must not leak the previous call's values
@@ -200,7 +200,7 @@ def test_twin_fast_path_with_a_workspace_gives_the_same_numbers_call_after_call(
 
 
 def test_twin_results_of_a_workspace_call_are_the_callers_and_survive_the_next_call(rng):
-    from lstm_course.numpy_impl.workspace import Workspace
+    from lstm_course.workspace import Workspace
 
     workspace = Workspace()
     params, arrays = _problem(rng, 6, 3, 4, 5, 1, False)
@@ -211,7 +211,7 @@ def test_twin_results_of_a_workspace_call_are_the_callers_and_survive_the_next_c
 
 
 def test_twin_graph_whose_workspace_was_reused_is_refused_with_one_line(rng):
-    from lstm_course.numpy_impl.workspace import Workspace
+    from lstm_course.workspace import Workspace
 
     workspace = Workspace()
     params, (xs, *_) = _problem(rng, 6, 3, 4, 5, 1, False)

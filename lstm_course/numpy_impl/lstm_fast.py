@@ -28,7 +28,7 @@ import numpy as np
 from .. import _validate
 from ..notation import LSTM_GATES, layer_directions, lstm_shapes
 from .recurrence import lengths_to_mask, upstream_gradients
-from .workspace import check_current, fresh
+from ..workspace import check_current, fresh
 
 FUSED_ORDER = ("f", "i", "o", "c")  # sigmoid gates first, then the tanh content
 
@@ -247,10 +247,10 @@ def lstm_fast_forward(xs, params, h0=None, c0=None, lengths=None, workspace=None
         As in :func:`lstm_course.numpy_impl.lstm_forward`.
     h0, c0 : ndarray, shape (L * num_directions, B, H), optional
     lengths : sequence of int, shape (B,), optional
-    workspace : lstm_course.numpy_impl.workspace.Workspace, optional
+    workspace : lstm_course.workspace.Workspace, optional
         Reuse its buffers for what the backward keeps, rather than new ones on
         every call (faster where fresh memory is slow; see
-        :mod:`lstm_course.numpy_impl.workspace`). The cache is then valid until
+        :mod:`lstm_course.workspace`). The cache is then valid until
         the next call with the same workspace; the results never live in it.
 
     Returns

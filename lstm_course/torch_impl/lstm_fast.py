@@ -16,7 +16,7 @@ in the NumPy fast path.
 import torch
 
 from .. import _validate
-from ..numpy_impl.workspace import check_current
+from ..workspace import check_current
 from ..notation import layer_directions, lstm_shapes
 from .recurrence import lengths_to_mask
 
@@ -156,10 +156,10 @@ def lstm_fast_forward(xs, params, h0=None, c0=None, lengths=None, workspace=None
         As in :func:`lstm_course.numpy_impl.lstm_forward`.
     h0, c0 : Tensor, shape (L * num_directions, B, H), optional
     lengths : sequence of int, shape (B,), optional
-    workspace : lstm_course.numpy_impl.workspace.Workspace, optional
+    workspace : lstm_course.workspace.Workspace, optional
         Keep the buffers that the backward reads (gates, states, ``tanh(c_t)``) and the gate gradients
         from one call to the next, rather than new memory on every call (see
-        :mod:`lstm_course.numpy_impl.workspace`; the same class holds tensors here). The graph is then
+        :mod:`lstm_course.workspace`; the same class holds tensors here). The graph is then
         valid until the next call with the same workspace: a backward after it raises ValueError rather
         than reading reused buffers. The results never live in it.
 

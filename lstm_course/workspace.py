@@ -1,4 +1,4 @@
-"""Buffers that the fast LSTM paths reuse from one call to the next, instead of asking the system for new pages.
+"""Buffers that the fast LSTM paths of both twins reuse from one call to the next, instead of new pages.
 
 A forward plus backward of the fast path at T50 B32 H128 needs about 10 MB of
 buffers: the gates, states and ``tanh(c_t)`` the backward reads, and the gate
