@@ -417,13 +417,15 @@ def _reproduce(args):
     print(records.format_rows(table) if table else "no metric moved beyond its tolerance")
     if within and not args.all:
         print(f"{len(within)} more values changed within their tolerance (--all lists them)")
-    shown = len(rows) - compared
+    new = sum(row["tolerance"] == "new since the record" for row in rows)
+    shown = len(rows) - compared - new
     if moved:
         print(f"reproduce {args.name}: {len(moved)} of {compared} compared values moved beyond tolerance "
               f"(first: {moved[0]['metric']})")
         sys.exit(1)
     print(f"reproduce {args.name}: all {compared} compared values within tolerance"
-          + (f"; {shown} timings shown, not compared" if shown else ""))
+          + (f"; {shown} timings shown, not compared" if shown else "")
+          + (f"; {new} values new since the record, not compared" if new else ""))
 
 
 def _data(args):

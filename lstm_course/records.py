@@ -442,7 +442,9 @@ def compare_metrics(saved, now, tolerances=None):
     when not numbers), ``tolerance`` (``"abs 0.01"``, ``"rel 1e-06 + abs 1e-09"``,
     or ``"not compared"``) and ``ok`` (True, False, or None for a metric shown
     but not compared). Numbers agree within ``atol + rtol * |saved|`` (NaN agrees
-    with NaN); anything else must be equal; a leaf on one side only is not ok.
+    with NaN); anything else must be equal. A leaf the saved record has and the
+    rerun lacks is not ok; one only the rerun has is a metric added to the code
+    after the record was made: shown (``"new since the record"``), not compared.
     """
     tolerances = tolerances or {}
     saved, now = flatten(saved), flatten(now)
@@ -451,7 +453,9 @@ def compare_metrics(saved, now, tolerances=None):
         old, new = saved.get(name, "(absent)"), now.get(name, "(absent)")
         tol = tolerance_for(name, tolerances)
         difference = new - old if _number(old) and _number(new) else None
-        if name not in saved or name not in now:
+        if name not in saved:
+            ok, tol = None, None
+        elif name not in now:
             ok = False
         elif tol is None:
             ok = None
@@ -460,7 +464,7 @@ def compare_metrics(saved, now, tolerances=None):
             ok = both_nan or abs(difference) <= tol[0] + tol[1] * abs(old)
         else:
             ok = old == new
-        words = "not compared" if tol is None else (f"abs {tol[0]:g}" if not tol[1] else
+        words = "new since the record" if name not in saved else "not compared" if tol is None else (f"abs {tol[0]:g}" if not tol[1] else
                                                      f"rel {tol[1]:g} + abs {tol[0]:g}")
         rows.append({"metric": name, "saved": old, "now": new, "difference": difference, "tolerance": words,
                      "ok": ok})

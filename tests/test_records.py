@@ -62,14 +62,16 @@ def test_a_stated_tolerance_is_the_longest_matching_prefix_and_none_means_not_co
     assert records.tolerance_for("seconds", stated) is None
 
 
-def test_compare_metrics_flags_moved_missing_and_new_values_and_agrees_within_tolerance():
+def test_compare_metrics_flags_moved_and_missing_values_shows_new_ones_and_agrees_within_tolerance():
     saved = {"a": 1.0, "b": [1.0, 2.0], "c": "text", "nan": float("nan"), "seconds": 3.0, "gone": 1, "flag": True}
     now = {"a": 1.0 + 1e-7, "b": [1.0, 2.1], "c": "text", "nan": float("nan"), "seconds": 9.0, "flag": False,
            "new": 2}
     rows = {row["metric"]: row for row in records.compare_metrics(saved, now, {"b[1]": 0.2})}
     assert rows["a"]["ok"] and rows["b[1]"]["ok"] and rows["c"]["ok"] and rows["nan"]["ok"]
     assert rows["seconds"]["ok"] is None and rows["seconds"]["tolerance"] == "not compared"
-    assert rows["flag"]["ok"] is False and rows["gone"]["ok"] is False and rows["new"]["ok"] is False
+    assert rows["flag"]["ok"] is False and rows["gone"]["ok"] is False, "a changed flag, a lost metric: moved"
+    assert rows["new"]["ok"] is None and rows["new"]["tolerance"] == "new since the record", (
+        "a metric the code gained after the record was made cannot have moved: shown, not compared")
     assert rows["b[1]"]["difference"] == pytest.approx(0.1) and rows["b[1]"]["tolerance"] == "abs 0.2"
     table = records.format_rows(list(rows.values()))
     assert table.splitlines()[0].split() == ["metric", "saved", "now", "difference", "tolerance", "ok"]
