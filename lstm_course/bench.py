@@ -4,7 +4,7 @@
 
 - ours: the NumPy reference (readable path, fast path, and the fast path with
   a reused :class:`~lstm_course.workspace.Workspace`), and the Torch
-  twin (readable and fast path, gradients through autograd);
+  twin (readable and fast path, and the fast path with a workspace; gradients through autograd);
 - the peers (:mod:`lstm_course.peers`): a CS231n-style NumPy loop and a
   d2l-style scratch LSTM in torch;
 - ``torch.nn.LSTM`` (oneDNN on a CPU, cuDNN on a GPU), and on a CPU also

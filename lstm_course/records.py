@@ -443,18 +443,27 @@ def compare_metrics(saved, now, tolerances=None):
     or ``"not compared"``) and ``ok`` (True, False, or None for a metric shown
     but not compared). Numbers agree within ``atol + rtol * |saved|`` (NaN agrees
     with NaN); anything else must be equal. A leaf the saved record has and the
-    rerun lacks is not ok; one only the rerun has is a metric added to the code
-    after the record was made: shown (``"new since the record"``), not compared.
+    rerun lacks is not ok, and so is a leaf added to one of the record's metrics
+    (a list that grew). A metric the record does not have at all was added to
+    the code after the record was made: shown (``"new since the record"``), not
+    compared.
     """
     tolerances = tolerances or {}
     saved, now = flatten(saved), flatten(now)
     rows = []
+    def top(name):  # the metric a leaf belongs to: "curve" for "curve[3].accuracy"
+        return re.split(r"[.\[]", name, maxsplit=1)[0]
+
+    saved_tops = {top(name) for name in saved}
     for name in list(saved) + [name for name in now if name not in saved]:
         old, new = saved.get(name, "(absent)"), now.get(name, "(absent)")
         tol = tolerance_for(name, tolerances)
         difference = new - old if _number(old) and _number(new) else None
-        if name not in saved:
+        new_metric = name not in saved and top(name) not in saved_tops  # gained by the code since
+        if new_metric:
             ok, tol = None, None
+        elif name not in saved:
+            ok = False  # a list or a dict of the record's that grew
         elif name not in now:
             ok = False
         elif tol is None:
@@ -464,8 +473,11 @@ def compare_metrics(saved, now, tolerances=None):
             ok = both_nan or abs(difference) <= tol[0] + tol[1] * abs(old)
         else:
             ok = old == new
-        words = "new since the record" if name not in saved else "not compared" if tol is None else (f"abs {tol[0]:g}" if not tol[1] else
-                                                     f"rel {tol[1]:g} + abs {tol[0]:g}")
+        if new_metric:
+            words = "new since the record"
+        else:
+            words = "not compared" if tol is None else (f"abs {tol[0]:g}" if not tol[1] else
+                                                        f"rel {tol[1]:g} + abs {tol[0]:g}")
         rows.append({"metric": name, "saved": old, "now": new, "difference": difference, "tolerance": words,
                      "ok": ok})
     return rows

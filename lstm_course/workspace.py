@@ -19,7 +19,8 @@ import numpy as np
 
 
 class Workspace:
-    """Named, reusable NumPy buffers, one per name; a new shape or dtype replaces the old buffer.
+    """Named, reusable buffers (NumPy arrays, or torch tensors for the twin), one per name; a new shape or dtype
+    replaces the old buffer. Use one workspace per model and twin.
 
     Examples
     --------

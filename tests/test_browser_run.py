@@ -161,15 +161,18 @@ RESET = """
 try:
     _BASE
 except NameError:
-    _BASE = set(globals()) | {"_BASE"}  # what the worker defines before any run: np, rng, the checkers
-for _name in [name for name in globals() if name not in _BASE]:
+    _BASE = dict(globals())  # what the worker defines before any run: np, rng, the checkers
+for _name in [name for name in globals() if name not in _BASE and name != "_BASE"]:
     del globals()[_name]
+globals().update(_BASE)  # a base name rebound by an earlier chapter gets its value back
+rng = np.random.default_rng(0)  # and a fresh generator, as a new page has
 """
 
 
 def test_every_solution_passes_its_checker_in_the_browser(browser, served):
-    """Each chapter's solutions, run as that chapter's page runs them: after its imports, in a namespace with
-    nothing left from another chapter. One worker runs them all (starting Python once, not once per page)."""
+    """Each chapter's solutions, run after that chapter's imports in a namespace reset to the worker's start
+    (names added by another chapter removed, base names and ``rng`` restored). One worker runs them all, starting
+    Python once rather than once per page; what an earlier chapter did to a module's state is not undone."""
     base, _ = served
     pages = [p for p in _chapters() if p != "(book not built)"]
     solutions = {}

@@ -18,7 +18,7 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 DURATIONS = ROOT / "book" / "results" / "durations.json"
-TIME = re.compile(r"\d[\d,.]*\s*(?:s|min|minutes|seconds|core-min|h)\b")
+TIME = re.compile(r"\d[\d,.]*\s*(?:ms|s|min|minutes?|seconds?|core-min|h|hours?)\b")
 
 
 def duration_text(seconds):
@@ -51,6 +51,8 @@ def test_the_durations_file_holds_reruns_of_saved_records():
         assert (ROOT / "book" / "results" / f"{name}.json").is_file(), name
         assert run["wall_seconds"] > 0 and run["cpu_seconds"] > 0 and isinstance(run["reproduced"], bool), name
         assert run["cpu"] and run["cores"] and re.fullmatch(r"\d{4}-\d\d-\d\d", run["date"]), name
+        assert run["reproduced"] or "moved beyond tolerance" in run["last_line"], (
+            f"{name}: a rerun that did not reproduce found moved values (it did not crash)")
 
 
 def test_every_timed_row_gives_its_measured_duration_and_whether_it_reproduced():

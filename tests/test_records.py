@@ -63,15 +63,17 @@ def test_a_stated_tolerance_is_the_longest_matching_prefix_and_none_means_not_co
 
 
 def test_compare_metrics_flags_moved_and_missing_values_shows_new_ones_and_agrees_within_tolerance():
-    saved = {"a": 1.0, "b": [1.0, 2.0], "c": "text", "nan": float("nan"), "seconds": 3.0, "gone": 1, "flag": True}
+    saved = {"a": 1.0, "b": [1.0, 2.0], "c": "text", "nan": float("nan"), "seconds": 3.0, "gone": 1, "flag": True,
+             "per_seed": [0.5, 0.6]}
     now = {"a": 1.0 + 1e-7, "b": [1.0, 2.1], "c": "text", "nan": float("nan"), "seconds": 9.0, "flag": False,
-           "new": 2}
+           "new": 2, "per_seed": [0.5, 0.6, 0.7]}
     rows = {row["metric"]: row for row in records.compare_metrics(saved, now, {"b[1]": 0.2})}
     assert rows["a"]["ok"] and rows["b[1]"]["ok"] and rows["c"]["ok"] and rows["nan"]["ok"]
     assert rows["seconds"]["ok"] is None and rows["seconds"]["tolerance"] == "not compared"
     assert rows["flag"]["ok"] is False and rows["gone"]["ok"] is False, "a changed flag, a lost metric: moved"
     assert rows["new"]["ok"] is None and rows["new"]["tolerance"] == "new since the record", (
         "a metric the code gained after the record was made cannot have moved: shown, not compared")
+    assert rows["per_seed[2]"]["ok"] is False, "a list of the record's that grew (one more seed) has moved"
     assert rows["b[1]"]["difference"] == pytest.approx(0.1) and rows["b[1]"]["tolerance"] == "abs 0.2"
     table = records.format_rows(list(rows.values()))
     assert table.splitlines()[0].split() == ["metric", "saved", "now", "difference", "tolerance", "ok"]

@@ -7,7 +7,9 @@ command and saves nothing) and measures the child's wall time and its CPU time (
 its own children). It keeps whether the rerun reproduced the saved metrics within their stated tolerances
 (the exit status of ``reproduce``) and its last line. Each result is merged into ``--out`` as soon as it is
 measured (atomically, through a temporary file), so a long queue that is stopped loses only the run in
-progress. ``--out`` must be named, and must be such a file or not exist yet: nothing else is replaced.
+progress; ``moved`` keeps the first lines of the table of moved values when it did not reproduce (entries
+timed before that key existed have none). A rerun that fails (``reproduce`` crashing rather than finding
+moved values) stops the queue with one line and is not recorded. ``--out`` must be named, and must be such a file or not exist yet: nothing else is replaced.
 
 The README's table of full-run durations is read from that file (``tests/test_readme_durations.py``).
 """
@@ -21,6 +23,7 @@ import platform
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 
 KIND = "lstm-course durations"
@@ -43,15 +46,22 @@ def _load(path):
         data = json.loads(path.read_text())
     except (OSError, ValueError) as error:
         sys.exit(f"error: --out {path} is not a durations file ({error}); name a new file or such a file")
-    if not isinstance(data, dict) or data.get("kind") != KIND:
+    if not isinstance(data, dict) or data.get("kind") != KIND or not isinstance(data.get("runs"), dict):
         sys.exit(f"error: --out {path} is not a durations file (no \"kind\": {KIND!r}); nothing was replaced")
     return data
 
 
 def _save(path, data):
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
-    os.replace(temporary, path)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w") as stream:
+            stream.write(json.dumps(data, indent=1, sort_keys=True) + "\n")
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
 
 
 def _time_one(name, python):
@@ -65,6 +75,8 @@ def _time_one(name, python):
     lines = (done.stdout + done.stderr).strip().splitlines()
     last = next((line for line in reversed(done.stdout.strip().splitlines()) if line.startswith("reproduce")),
                 lines[-1] if lines else "")
+    if done.returncode not in (0, 1) or (done.returncode == 1 and "moved beyond tolerance" not in last):
+        sys.exit(f"error: reproduce {name} failed (exit status {done.returncode}): {last[:300]}")  # not a result
     return {"wall_seconds": round(wall, 1), "cpu_seconds": round(cpu, 1), "reproduced": done.returncode == 0,
             "status": done.returncode, "last_line": last[:300],
             "moved": [] if done.returncode == 0 else done.stdout.strip().splitlines()[:40],

@@ -192,7 +192,7 @@ def lstm_fast_forward(xs, params, h0=None, c0=None, lengths=None, workspace=None
             index = len(h_n)  # layer-major, like torch.nn
             out, h, c = _Direction.apply(layer_input, states[0][index], states[1][index],
                                          *fuse_gates(layer[direction]), masks, direction == "reverse",
-                                         _taker(workspace, f"{k}.{index}"), workspace)
+                                         _taker(workspace, f"twin.{k}.{index}"), workspace)
             outs.append(out)
             h_n.append(h)
             c_n.append(c)

@@ -123,7 +123,7 @@ def _numpy_fast_beats_loop_512(records):
     return _rounds_ratio(records[SOURCE_512], MAIN, "numpy_fast_ws", "numpy_loop", line=1 / GOALS["loop"])
 
 
-@claim("ch17-twin-fast-beats-d2l-scratch-avx512", "17_making_it_fast",
+@claim("ch17-twin-fast-ws-beats-d2l-scratch-avx512", "17_making_it_fast",
        "On the AVX-512 CPU, on the main shape, the Torch twin's fast path with a workspace is at least 1.5 times "
        "as fast as the d2l-style scratch LSTM with autograd: faster in every round, but eight rounds on a noisy "
        "machine do not decide the factor 1.5.",
@@ -156,7 +156,7 @@ def _twin_fast_within_floor(records):
     return _rounds_ratio(records[SOURCE], MAIN, "twin_fast", "floor_torch", line=GOALS["floor"])
 
 
-@claim("ch17-twin-fast-within-floor-avx512", "17_making_it_fast",
+@claim("ch17-twin-fast-ws-within-floor-avx512", "17_making_it_fast",
        "On the AVX-512 CPU, on the main shape, the Torch twin's fast path with a workspace takes at most 1.1 times "
        "the time of its matrix products alone through torch.",
        "contradicted", SOURCE_512)
