@@ -23,6 +23,16 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
+
+
+def load_browser_run():
+    """The book's extension ``book/_ext/browser_run.py`` as a module (it is not part of the package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("browser_run", ROOT / "book" / "_ext" / "browser_run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 INSTALL = "apt-get install chromium chromium-driver"

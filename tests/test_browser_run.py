@@ -16,7 +16,6 @@ built without the buttons (the pinned files could not be fetched), the browser t
 build's one-line reason, except under ``LSTM_COURSE_REQUIRE_BROWSER=1`` (``.ci/run``), where that fails.
 """
 
-import importlib.util
 import json
 import os
 import pathlib
@@ -28,13 +27,11 @@ import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 from local_server import serve  # noqa: E402
-from test_browser import HTML, _pages, browser, wait_until_ready  # noqa: E402,F401
+from test_browser import HTML, _pages, browser, load_browser_run, wait_until_ready  # noqa: E402,F401
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
-_spec = importlib.util.spec_from_file_location("browser_run", ROOT / "book" / "_ext" / "browser_run.py")
-browser_run = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(browser_run)
+browser_run = load_browser_run()
 
 LIMIT = 10  # seconds: the page's limit on one run (browser_run.config_script)
 START_SECONDS = 120  # Pyodide's start on a loaded 2-core machine: a few seconds, rarely much more

@@ -15,7 +15,6 @@ Found by running them there: ``np.bincount`` refuses int64 ids where a pointer i
 broke the bigram baseline of ``lstm_course.data.corpus`` and the sampling checker in the browser.
 """
 
-import importlib.util
 import json
 import os
 import pathlib
@@ -30,13 +29,11 @@ import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 from local_server import serve  # noqa: E402
-from test_browser import CHROMEDRIVER, CHROMIUM, new_driver  # noqa: E402
+from test_browser import CHROMEDRIVER, CHROMIUM, load_browser_run, new_driver  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests"
-_spec = importlib.util.spec_from_file_location("browser_run", ROOT / "book" / "_ext" / "browser_run.py")
-browser_run = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(browser_run)
+browser_run = load_browser_run()
 
 #: The test files run in Pyodide: every exercise test file, and those of the NumPy half that need neither torch,
 #: SciPy, num2words nor a second process (their torch tests skip there, as they do wherever torch is missing).
